@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications'] as const;
+export type BusinessModule = (typeof BUSINESS_MODULES)[number];
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  APP_MODULES: z
+    .string()
+    .default(BUSINESS_MODULES.join(','))
+    .transform((s) => s.split(',').map((m) => m.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(BUSINESS_MODULES)).min(1)),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  DATABASE_URL_ORDERS: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL_INVENTORY: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL_PAYMENTS: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL_NOTIFICATIONS: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_SIZE: int(10, 1),
+  NATS_URL: z.string().min(1),
+  MESSAGING_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
+  RELAY_ENABLED: bool(true),
+  RELAY_BATCH_SIZE: int(200, 1),
+  RELAY_LEASE_MS: int(30_000, 100),
+  RELAY_POLL_MIN_MS: int(20, 1),
+  RELAY_POLL_MAX_MS: int(1_000, 1),
+  RELAY_MAX_ATTEMPTS: int(10, 1),
+  CONSUMER_MAX_DELIVERIES: int(10, 1),
+  CONSUMER_BACKOFF_BASE_MS: int(200, 1),
+  CONSUMER_BACKOFF_MAX_MS: int(30_000, 1),
+  CONSUMER_ACK_WAIT_MS: int(30_000, 100),
+  CONSUMER_CONCURRENCY: int(32, 1),
+  SMTP_URL: z.string().optional(),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  logLevel: string;
+  modules: BusinessModule[];
+  database: { url: string; urls: Partial<Record<string, string>>; poolSize: number };
+  nats: { url: string; namespace: string };
+  relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
+  consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
+  smtpUrl?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once; every bad variable is named in one error. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    modules: [...new Set(e.APP_MODULES)],
+    database: {
+      url: e.DATABASE_URL,
+      urls: {
+        orders: e.DATABASE_URL_ORDERS,
+        inventory: e.DATABASE_URL_INVENTORY,
+        payments: e.DATABASE_URL_PAYMENTS,
+        notifications: e.DATABASE_URL_NOTIFICATIONS,
+      },
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
+    nats: { url: e.NATS_URL, namespace: e.MESSAGING_NAMESPACE },
+    relay: {
+      enabled: e.RELAY_ENABLED,
+      batchSize: e.RELAY_BATCH_SIZE,
+      leaseMs: e.RELAY_LEASE_MS,
+      pollMinMs: e.RELAY_POLL_MIN_MS,
+      pollMaxMs: e.RELAY_POLL_MAX_MS,
+      maxAttempts: e.RELAY_MAX_ATTEMPTS,
+    },
+    consumer: {
+      maxDeliveries: e.CONSUMER_MAX_DELIVERIES,
+      backoffBaseMs: e.CONSUMER_BACKOFF_BASE_MS,
+      backoffMaxMs: e.CONSUMER_BACKOFF_MAX_MS,
+      ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
+      concurrency: e.CONSUMER_CONCURRENCY,
+    },
+    smtpUrl: e.SMTP_URL,
+  };
+}
+
+/** A module's own database, falling back to the shared one (ARCHITECTURE §5). */
+export function databaseUrlFor(config: AppConfig, module: string): string {
+  return config.database.urls[module] ?? config.database.url;
+}

@@ -1,0 +1,33 @@
+import { EventContract, contractKey } from './event-contract';
+import { EventEnvelope, eventEnvelopeSchema } from './event-envelope';
+
+export type ContractCheck =
+  | { ok: true; envelope: EventEnvelope }
+  | { ok: false; error: string; envelope?: unknown };
+
+/** Validates incoming events against the envelope schema and the payload schema of their contract. */
+export class ContractRegistry {
+  private readonly contracts = new Map<string, EventContract>();
+
+  constructor(contracts: readonly EventContract[] = []) {
+    contracts.forEach((c) => this.register(c));
+  }
+
+  register(contract: EventContract): this {
+    this.contracts.set(contractKey(contract.type, contract.version), contract);
+    return this;
+  }
+
+  check(raw: unknown): ContractCheck {
+    const envelope = eventEnvelopeSchema.safeParse(raw);
+    if (!envelope.success) return { ok: false, error: `invalid envelope: ${envelope.error.message}`, envelope: raw };
+    const { type, version } = envelope.data;
+    const contract = this.contracts.get(contractKey(type, version));
+    if (!contract) return { ok: false, error: `no contract for ${contractKey(type, version)}`, envelope: raw };
+    const payload = contract.payload.safeParse(envelope.data.payload);
+    if (!payload.success) {
+      return { ok: false, error: `payload breaks ${contractKey(type, version)}: ${payload.error.message}`, envelope: raw };
+    }
+    return { ok: true, envelope: { ...envelope.data, payload: payload.data } as EventEnvelope };
+  }
+}

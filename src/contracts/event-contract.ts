@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { EventEnvelope } from './event-envelope';
+
+/** A contract is data: a literal type, a version and a runtime schema of its payload. */
+export interface EventContract<TType extends string = string, TPayload = unknown> {
+  readonly type: TType;
+  readonly version: number;
+  readonly payload: z.ZodType<TPayload, any>;
+}
+
+export function defineContract<TType extends string, TSchema extends z.ZodType>(
+  type: TType,
+  version: number,
+  payload: TSchema,
+): EventContract<TType, z.infer<TSchema>> {
+  return { type, version, payload: payload as z.ZodType<z.infer<TSchema>, any> };
+}
+
+/** The envelope type carried by a contract. */
+export type EventOf<C> = C extends EventContract<infer T, infer P> ? EventEnvelope<T, P> : never;
+
+/** The producing module of an event type: `orders.OrderPlaced` → `orders`. */
+export function producerOf(type: string): string {
+  return type.slice(0, type.indexOf('.'));
+}
+
+export function contractKey(type: string, version: number): string {
+  return `${type}@v${version}`;
+}

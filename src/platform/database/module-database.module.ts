@@ -1,0 +1,118 @@
+import { BeforeApplicationShutdown, DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { hostname } from 'node:os';
+import { DataSource, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import { AppConfig, databaseUrlFor } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Clock } from '../clock';
+import { DeadLetters } from '../inbox/dead-letters';
+import { Inbox } from '../inbox/inbox';
+import { EventPublisher } from '../messaging/event-publisher';
+import { ModuleMessaging, ModuleRegistry } from '../messaging/module-registry';
+import { Outbox } from '../outbox/outbox';
+import { OutboxRelay, RelayFailPoint } from '../outbox/outbox-relay';
+import { OutboxStore } from '../outbox/outbox-store';
+import { TransactionRunner } from './transaction-runner';
+import { openModuleDataSource } from './module-data-source';
+
+export interface ModuleDatabaseOptions {
+  /** The module's name: also its Postgres schema and its consumer name. */
+  name: string;
+  entities: Function[];
+  migrations: Function[];
+}
+
+export const MODULE_MESSAGING = Symbol('MODULE_MESSAGING');
+
+/** Starts the module's relay after boot and stops it (batch finished) on shutdown. */
+class ModuleMessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(MODULE_MESSAGING) private readonly messaging: ModuleMessaging) {}
+
+  onApplicationBootstrap(): void {
+    this.messaging.relay?.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.messaging.relay?.stop();
+  }
+}
+
+/**
+ * A module's own data source (its schema, its URL, its migrations) with its outbox, inbox,
+ * dead letters and relay. Each business module imports its own instance.
+ */
+@Module({})
+export class ModuleDatabaseModule {
+  static forModule(options: ModuleDatabaseOptions): DynamicModule {
+    const { name } = options;
+    const dataSourceToken = getDataSourceToken(name);
+    return {
+      module: ModuleDatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          name,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            type: 'postgres',
+            url: databaseUrlFor(config, name),
+            schema: name,
+            entities: options.entities,
+            migrations: options.migrations,
+            migrationsTableName: 'migrations',
+            extra: { max: config.database.poolSize, application_name: `shop:${name}` },
+          }),
+          dataSourceFactory: async (dsOptions) => openModuleDataSource(dsOptions!, name),
+        }),
+      ],
+      providers: [
+        {
+          provide: MODULE_MESSAGING,
+          inject: [dataSourceToken, APP_CONFIG, Clock, EventPublisher, ModuleRegistry, { token: RelayFailPoint, optional: true }],
+          useFactory: (
+            dataSource: DataSource,
+            config: AppConfig,
+            clock: Clock,
+            publisher: EventPublisher,
+            registry: ModuleRegistry,
+            failPoint?: RelayFailPoint,
+          ): ModuleMessaging => {
+            const outbox = new Outbox(name, clock);
+            const outboxStore = new OutboxStore(dataSource, name);
+            const relay = config.relay.enabled
+              ? new OutboxRelay(
+                  outboxStore,
+                  publisher,
+                  { relayId: `${hostname()}:${process.pid}:${name}`, ...config.relay },
+                  failPoint,
+                )
+              : undefined;
+            if (relay) outbox.onCommitted(() => relay.wake());
+            dataSource.subscribers.push(commitListener(outbox));
+            const messaging: ModuleMessaging = {
+              name,
+              transactions: new TransactionRunner(dataSource),
+              outbox,
+              outboxStore,
+              inbox: new Inbox(name),
+              deadLetters: new DeadLetters(dataSource, name),
+              relay,
+            };
+            registry.register(messaging);
+            return messaging;
+          },
+        },
+        { provide: TransactionRunner, inject: [MODULE_MESSAGING], useFactory: (m: ModuleMessaging) => m.transactions },
+        { provide: Outbox, inject: [MODULE_MESSAGING], useFactory: (m: ModuleMessaging) => m.outbox },
+        { provide: DeadLetters, inject: [MODULE_MESSAGING], useFactory: (m: ModuleMessaging) => m.deadLetters },
+        ModuleMessagingLifecycle,
+      ],
+      exports: [TransactionRunner, Outbox, DeadLetters, MODULE_MESSAGING],
+    };
+  }
+}
+
+function commitListener(outbox: Outbox): EntitySubscriberInterface {
+  return {
+    afterTransactionCommit: (event: TransactionCommitEvent) => outbox.transactionCommitted(event.queryRunner.data),
+  };
+}

@@ -1,0 +1,85 @@
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+
+export interface DeadLetter {
+  id: string;
+  source: 'outbox' | 'inbox';
+  consumer: string | null;
+  eventId: string | null;
+  type: string | null;
+  envelope: unknown;
+  raw: string | null;
+  error: string;
+  attempts: number;
+  createdAt: Date;
+  retriedAt: Date | null;
+}
+
+export interface ParkedDelivery {
+  consumer: string;
+  eventId?: string;
+  type?: string;
+  envelope?: unknown;
+  raw?: string;
+  error: string;
+  attempts: number;
+}
+
+/** A module's parked events: inspectable, and retryable once the cause is fixed. */
+export class DeadLetters {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {}
+
+  async parkDelivery(d: ParkedDelivery): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO "${this.schema}".dead_letter (id, source, consumer, event_id, type, envelope, raw, error, attempts)
+       VALUES ($1, 'inbox', $2, $3, $4, $5::jsonb, $6, $7, $8)`,
+      [
+        uuidv7(),
+        d.consumer,
+        d.eventId ?? null,
+        d.type ?? null,
+        d.envelope === undefined ? null : JSON.stringify(d.envelope),
+        d.envelope === undefined ? (d.raw ?? null) : null,
+        d.error.slice(0, 4000),
+        d.attempts,
+      ],
+    );
+  }
+
+  async list(limit = 100): Promise<DeadLetter[]> {
+    const rows = await this.dataSource.query(
+      `SELECT id, source, consumer, event_id AS "eventId", type, envelope, raw, error, attempts,
+              created_at AS "createdAt", retried_at AS "retriedAt"
+       FROM "${this.schema}".dead_letter ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  }
+
+  /**
+   * Retries a parked outbox row by putting it back in the outbox (the relay publishes it again;
+   * consumers' inboxes absorb any duplicate). Parked deliveries are retried by the caller
+   * through the dispatcher, see EventDispatcher.retry.
+   */
+  async requeueOutbox(id: string): Promise<boolean> {
+    const t = `"${this.schema}"`;
+    const result = await this.dataSource.query(
+      `WITH row AS (
+         UPDATE ${t}.dead_letter SET retried_at = now()
+         WHERE id = $1 AND source = 'outbox' AND retried_at IS NULL RETURNING envelope)
+       INSERT INTO ${t}.outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
+       SELECT (envelope->>'id')::uuid, envelope->>'type', envelope->>'aggregateType', envelope->>'aggregateId',
+              (envelope->>'aggregateVersion')::int, envelope FROM row
+       RETURNING id`,
+      [id],
+    );
+    return result.length === 1;
+  }
+
+  async markRetried(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE "${this.schema}".dead_letter SET retried_at = now() WHERE id = $1`, [id]);
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { BaseRpcContext, CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { ConsumerMessages, JsMsg } from 'nats';
+import { lastValueFrom } from 'rxjs';
+import { EventEnvelope } from '../../contracts/event-envelope';
+import { producerOf } from '../../contracts/event-contract';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { ConsumerFailPoint } from './consumer-fail-point';
+import { DispatchOutcome, EventDispatcher } from './event-dispatcher';
+import { JetStreamProvisioner } from './jetstream-provisioner';
+import { NatsConnectionProvider } from './nats-connection';
+
+export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
+
+/** What an `@Ctx()` parameter receives in a listener. */
+export class JetStreamContext extends BaseRpcContext<[string, JsMsg | undefined]> {
+  getConsumer(): string {
+    return this.args[0];
+  }
+}
+
+/**
+ * A custom transport of @nestjs/microservices: listeners are `@EventPattern(type, { consumer })`
+ * methods; each consuming module gets one durable pull consumer per stream it reads.
+ */
+@Injectable()
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = JETSTREAM_TRANSPORT;
+  private readonly subscriptions: ConsumerMessages[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(
+    private readonly nats: NatsConnectionProvider,
+    private readonly provisioner: JetStreamProvisioner,
+    private readonly dispatcher: EventDispatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly failPoint?: ConsumerFailPoint,
+  ) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.registerHandlers();
+      await this.subscribe();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stops pulling, lets the handlers in flight finish and ack, then returns. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.subscriptions.map((s) => s.close().catch(() => undefined)));
+    await Promise.all([...this.inFlight]);
+  }
+
+  on(): void {
+    throw new Error('JetStreamServer does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.nats as T;
+  }
+
+  private registerHandlers(): void {
+    for (const [pattern, head] of this.getHandlers()) {
+      for (let handler: MessageHandler | undefined = head; handler; handler = handler.next) {
+        const consumer = handler.extras?.consumer;
+        if (!handler.isEventHandler || typeof consumer !== 'string') {
+          throw new Error(`@EventPattern('${pattern}') needs { consumer: '<module>' } in its extras`);
+        }
+        const nestHandler = handler;
+        this.dispatcher.register(consumer, pattern, async (event: EventEnvelope) => {
+          const result = await nestHandler(event, new JetStreamContext([consumer, undefined]));
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        });
+      }
+    }
+  }
+
+  private async subscribe(): Promise<void> {
+    for (const consumer of this.dispatcher.consumers()) {
+      const byProducer = groupBy(this.dispatcher.typesOf(consumer), producerOf);
+      for (const [producer, types] of byProducer) {
+        const stream = await this.provisioner.ensureStream(producer);
+        const durable = await this.provisioner.ensureConsumer(stream, producer, consumer, types);
+        const js = (await this.nats.get()).jetstream();
+        const messages = await (await js.consumers.get(stream, durable)).consume({
+          max_messages: this.config.consumer.concurrency,
+        });
+        this.subscriptions.push(messages);
+        void this.pump(consumer, messages);
+      }
+    }
+  }
+
+  private async pump(consumer: string, messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      if (this.closing) {
+        msg.nak();
+        continue;
+      }
+      const work = this.process(consumer, msg).finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+    }
+  }
+
+  private async process(consumer: string, msg: JsMsg): Promise<void> {
+    const type = this.provisioner.names.typeOf(msg.subject);
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount);
+    } catch (error) {
+      // The dispatcher could not even record a failure (database away): try again later.
+      this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);
+      msg.nak(this.config.consumer.backoffMaxMs);
+      return;
+    }
+    if (this.failPoint?.beforeAck(consumer, msg, outcome)) return;
+    if (outcome.kind === 'retry') msg.nak(outcome.delayMs);
+    else msg.ack();
+  }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}

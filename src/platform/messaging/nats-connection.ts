@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { connect, NatsConnection } from 'nats';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+
+/** One NATS connection per process, reconnecting forever; closed last on shutdown. */
+@Injectable()
+export class NatsConnectionProvider implements OnApplicationShutdown {
+  private readonly logger = new Logger('Nats');
+  private connection?: Promise<NatsConnection>;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  get(): Promise<NatsConnection> {
+    this.connection ??= this.open();
+    return this.connection;
+  }
+
+  /** The server version, to use 2.10+ features only where the server has them. */
+  async serverVersion(): Promise<[number, number, number]> {
+    const version = (await this.get()).info?.version ?? '0.0.0';
+    const [major, minor, patch] = version.split('.').map((n) => parseInt(n, 10) || 0);
+    return [major, minor, patch];
+  }
+
+  async isConnected(): Promise<boolean> {
+    if (!this.connection) return false;
+    const nc = await this.connection;
+    if (nc.isClosed()) return false;
+    try {
+      await nc.flush();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.connection) return;
+    const nc = await this.connection;
+    if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+  }
+
+  private async open(): Promise<NatsConnection> {
+    const nc = await connect({
+      servers: this.config.nats.url,
+      name: `shop:${this.config.modules.join('+')}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      waitOnFirstConnect: false,
+    });
+    this.logger.log(`connected to ${nc.getServer()} (server ${nc.info?.version})`);
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect' || status.type === 'reconnect') this.logger.warn(`NATS ${status.type}`);
+      }
+    })();
+    return nc;
+  }
+}

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import { backoffMs } from '../backoff';
+import { EventPublisher } from '../messaging/event-publisher';
+import { ClaimedRow, OutboxStore } from './outbox-store';
+
+export interface RelayOptions {
+  relayId: string;
+  batchSize: number;
+  leaseMs: number;
+  pollMinMs: number;
+  pollMaxMs: number;
+  maxAttempts: number;
+}
+
+/** Test builds only: lets a suite make the relay "die" between the PubAck and the mark. */
+export abstract class RelayFailPoint {
+  abstract afterPublish(ids: readonly string[]): void;
+}
+
+export interface RelayStats {
+  claimed: number;
+  published: number;
+  duplicates: number;
+  failures: number;
+  parked: number;
+}
+
+const BROKER_BACKOFF = { baseMs: 100, maxMs: 5_000 };
+
+/**
+ * Publishes one module's outbox: claim a batch under a lease, publish it with many PubAcks in
+ * flight, mark what the broker acknowledged. Woken in memory after local commits; polls
+ * adaptively (fast while there is work, slower when idle) for rows written by other processes.
+ */
+export class OutboxRelay {
+  readonly stats: RelayStats = { claimed: 0, published: 0, duplicates: 0, failures: 0, parked: 0 };
+  private readonly logger: Logger;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakePending = false;
+  private wakeUp: (() => void) | undefined;
+  private brokerFailures = 0;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly publisher: EventPublisher,
+    private readonly options: RelayOptions,
+    private readonly failPoint?: RelayFailPoint,
+  ) {
+    this.logger = new Logger(`OutboxRelay:${options.relayId}`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Finishes the batch in flight (publish, await PubAcks, mark) and stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  wake(): void {
+    this.wakePending = true;
+    this.wakeUp?.();
+  }
+
+  /** One claim-publish-mark round; returns how many rows it claimed. */
+  async drainOnce(): Promise<number> {
+    const rows = await this.store.claim(this.options.batchSize, this.options.leaseMs, this.options.relayId);
+    if (rows.length === 0) return 0;
+    this.stats.claimed += rows.length;
+    const results = await Promise.allSettled(rows.map((row) => this.publisher.publish(row.envelope)));
+    const published = rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.id);
+    this.failPoint?.afterPublish(published);
+    await this.store.markPublished(published);
+    this.stats.published += published.length;
+    this.stats.duplicates += results.filter((r) => r.status === 'fulfilled' && r.value.duplicate).length;
+    let brokerAway = false;
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') brokerAway = (await this.handleFailure(rows[i], result.reason)) || brokerAway;
+    }
+    if (brokerAway) throw new BrokerUnavailableError();
+    return rows.length;
+  }
+
+  private async handleFailure(row: ClaimedRow, reason: unknown): Promise<boolean> {
+    this.stats.failures++;
+    const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+    if (this.publisher.isTransient(reason)) {
+      await this.store.release(row.id, error, 0, false);
+      return true;
+    }
+    if (row.attempts + 1 >= this.options.maxAttempts) {
+      this.logger.error(`parking event ${row.id} (${row.envelope.type}) after ${row.attempts + 1} attempts: ${error}`);
+      await this.store.park(row.id, error);
+      this.stats.parked++;
+    } else {
+      await this.store.release(row.id, error, backoffMs(row.attempts + 1, 100, 30_000), true);
+    }
+    return false;
+  }
+
+  private async loop(): Promise<void> {
+    let idleMs = this.options.pollMinMs;
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.drainOnce();
+        this.brokerFailures = 0;
+      } catch (error) {
+        this.brokerFailures++;
+        const delay = backoffMs(this.brokerFailures, BROKER_BACKOFF.baseMs, BROKER_BACKOFF.maxMs);
+        this.logger.warn(`relay round failed (${describe(error)}); retrying in ${delay} ms`);
+        await this.idle(delay, false);
+        continue;
+      }
+      if (claimed >= this.options.batchSize) continue;
+      idleMs = claimed > 0 ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
+      await this.idle(idleMs, true);
+    }
+  }
+
+  private idle(ms: number, wakeable: boolean): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (wakeable && this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeUp = undefined;
+        self.wakePending = false;
+        resolve();
+      }
+      this.wakeUp = wakeable ? done : () => (this.running ? undefined : done());
+    });
+  }
+}
+
+export class BrokerUnavailableError extends Error {
+  constructor() {
+    super('broker unavailable');
+  }
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+

@@ -1,0 +1,93 @@
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { EventEnvelope } from '../../contracts/event-envelope';
+
+export interface ClaimedRow {
+  id: string;
+  envelope: EventEnvelope;
+  attempts: number;
+}
+
+/** The relay's SQL over one module's outbox. Every statement is its own short transaction. */
+export class OutboxStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {}
+
+  /**
+   * Claims the oldest unpublished event of each aggregate that has no older unpublished one,
+   * under a lease; SKIP LOCKED lets several relays claim side by side without waiting.
+   */
+  async claim(limit: number, leaseMs: number, relayId: string): Promise<ClaimedRow[]> {
+    const t = `"${this.schema}".outbox`;
+    return this.dataSource.query(
+      `WITH next AS (
+         SELECT o.id FROM ${t} o
+         WHERE o.published_at IS NULL
+           AND o.available_at <= now()
+           AND (o.locked_until IS NULL OR o.locked_until < now())
+           AND NOT EXISTS (
+             SELECT 1 FROM ${t} older
+             WHERE older.published_at IS NULL
+               AND older.aggregate_type = o.aggregate_type
+               AND older.aggregate_id = o.aggregate_id
+               AND older.aggregate_version < o.aggregate_version)
+         ORDER BY o.seq
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+       UPDATE ${t} o SET locked_until = now() + $2 * interval '1 millisecond', locked_by = $3
+       FROM next WHERE o.id = next.id
+       RETURNING o.id, o.envelope, o.attempts`,
+      [limit, leaseMs, relayId],
+    );
+  }
+
+  async markPublished(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox SET published_at = now(), locked_until = NULL, last_error = NULL
+       WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /** Gives a row back for a later try; `counted` failures move it toward the dead-letter table. */
+  async release(id: string, error: string, delayMs: number, counted: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox
+       SET locked_until = NULL, last_error = $2, attempts = attempts + $3,
+           available_at = now() + $4 * interval '1 millisecond'
+       WHERE id = $1`,
+      [id, error.slice(0, 2000), counted ? 1 : 0, delayMs],
+    );
+  }
+
+  /** Moves a row that cannot be published to the dead-letter table, so its aggregate's later events flow. */
+  async park(id: string, error: string): Promise<void> {
+    const t = `"${this.schema}"`;
+    await this.dataSource.query(
+      `WITH moved AS (DELETE FROM ${t}.outbox WHERE id = $1 RETURNING *)
+       INSERT INTO ${t}.dead_letter (id, source, event_id, type, envelope, error, attempts)
+       SELECT $2, 'outbox', moved.id::text, moved.type, moved.envelope, $3, moved.attempts + 1 FROM moved`,
+      [id, uuidv7(), error.slice(0, 2000)],
+    );
+  }
+
+  async countUnpublished(): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM "${this.schema}".outbox WHERE published_at IS NULL`,
+    );
+    return row.n;
+  }
+
+  /** Published rows are history: drop those older than the retention. */
+  async prunePublished(olderThanMs: number): Promise<number> {
+    const result = await this.dataSource.query(
+      `DELETE FROM "${this.schema}".outbox
+       WHERE published_at IS NOT NULL AND published_at < now() - $1 * interval '1 millisecond'`,
+      [olderThanMs],
+    );
+    return result[1] ?? 0;
+  }
+}

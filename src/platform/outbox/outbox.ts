@@ -1,0 +1,85 @@
+import { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { EventEnvelope } from '../../contracts/event-envelope';
+import { Clock } from '../clock';
+import { messageContext } from '../messaging/message-context';
+
+/** What a module hands to the outbox: the envelope without the fields the platform stamps. */
+export interface PendingEvent<TPayload = unknown> {
+  type: string;
+  version: number;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  payload: TPayload;
+  correlationId?: string;
+  causationId?: string;
+}
+
+export class OutboxRequiresTransactionError extends Error {
+  constructor() {
+    super('Outbox.append needs the caller\'s open transaction: events must commit with the state change');
+  }
+}
+
+const APPENDED = '__outboxAppended';
+
+/** Appends events to a module's outbox table with the caller's transaction handle. */
+export class Outbox {
+  private readonly committedListeners = new Set<() => void>();
+
+  constructor(
+    private readonly schema: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(manager: EntityManager, events: readonly PendingEvent[]): Promise<EventEnvelope[]> {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new OutboxRequiresTransactionError();
+    if (events.length === 0) return [];
+    const envelopes = events.map((e) => this.envelope(e));
+    const values: unknown[] = [];
+    const rows = envelopes.map((e, i) => {
+      values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, JSON.stringify(e));
+      const p = i * 6;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
+    });
+    await manager.query(
+      `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
+       VALUES ${rows.join(', ')}`,
+      values,
+    );
+    runner.data = { ...runner.data, [APPENDED]: true };
+    return envelopes;
+  }
+
+  /** Called by the data source subscriber after any commit; wakes the local relay if rows were added. */
+  transactionCommitted(data: Record<string, unknown> | undefined): void {
+    if (!data?.[APPENDED]) return;
+    data[APPENDED] = false;
+    this.committedListeners.forEach((listener) => listener());
+  }
+
+  onCommitted(listener: () => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  private envelope(event: PendingEvent): EventEnvelope {
+    const id = uuidv7();
+    const context = messageContext.current();
+    return {
+      id,
+      type: event.type,
+      version: event.version,
+      occurredAt: this.clock.now().toISOString(),
+      aggregateType: event.aggregateType,
+      aggregateId: event.aggregateId,
+      aggregateVersion: event.aggregateVersion,
+      correlationId: event.correlationId ?? context?.correlationId ?? id,
+      causationId: event.causationId ?? context?.causationId ?? id,
+      ...(context?.traceparent ? { traceparent: context.traceparent } : {}),
+      payload: event.payload,
+    };
+  }
+}
