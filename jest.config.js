@@ -1,5 +1,5 @@
 // Two projects: pure unit specs beside the code, and e2e suites against real Postgres and NATS.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
   projects: [

@@ -1,7 +1,7 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { JetStreamServer } from './platform/messaging/jetstream.server';
-import { RethrowRpcExceptionFilter } from './platform/messaging/rethrow-rpc-exception.filter';
+import { ExceptionsFilter } from './platform/http/exceptions.filter';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -14,8 +14,9 @@ export const httpAdapter = () => new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTE
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  const microservice = app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: false });
-  microservice.useGlobalFilters(new RethrowRpcExceptionFilter());
+  app.useGlobalFilters(new ExceptionsFilter());
+  // inheritAppConfig: listeners get the same filter, which hands their errors back untouched.
+  app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   return app;
 }

@@ -53,6 +53,7 @@ export class ModuleDatabaseModule {
           name,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
+            name,
             type: 'postgres',
             url: databaseUrlFor(config, name),
             schema: name,

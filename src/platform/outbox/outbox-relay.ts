@@ -90,6 +90,7 @@ export class OutboxRelay {
   private async handleFailure(row: ClaimedRow, reason: unknown): Promise<boolean> {
     this.stats.failures++;
     const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+    this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
     if (this.publisher.isTransient(reason)) {
       await this.store.release(row.id, error, 0, false);
       return true;

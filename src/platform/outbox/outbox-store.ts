@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { EventEnvelope } from '../../contracts/event-envelope';
+import { structuredQuery } from '../database/structured-query';
 
 export interface ClaimedRow {
   id: string;
@@ -21,7 +22,8 @@ export class OutboxStore {
    */
   async claim(limit: number, leaseMs: number, relayId: string): Promise<ClaimedRow[]> {
     const t = `"${this.schema}".outbox`;
-    return this.dataSource.query(
+    const { rows } = await structuredQuery<ClaimedRow>(
+      this.dataSource,
       `WITH next AS (
          SELECT o.id FROM ${t} o
          WHERE o.published_at IS NULL
@@ -36,11 +38,12 @@ export class OutboxStore {
          ORDER BY o.seq
          LIMIT $1
          FOR UPDATE SKIP LOCKED)
-       UPDATE ${t} o SET locked_until = now() + $2 * interval '1 millisecond', locked_by = $3
+       UPDATE ${t} o SET locked_until = now() + $2::int * interval '1 millisecond', locked_by = $3
        FROM next WHERE o.id = next.id
        RETURNING o.id, o.envelope, o.attempts`,
       [limit, leaseMs, relayId],
     );
+    return rows;
   }
 
   async markPublished(ids: string[]): Promise<void> {
@@ -57,7 +60,7 @@ export class OutboxStore {
     await this.dataSource.query(
       `UPDATE "${this.schema}".outbox
        SET locked_until = NULL, last_error = $2, attempts = attempts + $3,
-           available_at = now() + $4 * interval '1 millisecond'
+           available_at = now() + $4::int * interval '1 millisecond'
        WHERE id = $1`,
       [id, error.slice(0, 2000), counted ? 1 : 0, delayMs],
     );
@@ -83,11 +86,12 @@ export class OutboxStore {
 
   /** Published rows are history: drop those older than the retention. */
   async prunePublished(olderThanMs: number): Promise<number> {
-    const result = await this.dataSource.query(
+    const { affected } = await structuredQuery(
+      this.dataSource,
       `DELETE FROM "${this.schema}".outbox
-       WHERE published_at IS NOT NULL AND published_at < now() - $1 * interval '1 millisecond'`,
+       WHERE published_at IS NOT NULL AND published_at < now() - $1::bigint * interval '1 millisecond'`,
       [olderThanMs],
     );
-    return result[1] ?? 0;
+    return affected;
   }
 }

@@ -1,0 +1,57 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { throwError } from 'rxjs';
+import { DomainError } from './domain-error';
+
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  rejected: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+}
+
+/**
+ * Every error in one place. HTTP: one JSON shape `{ statusCode, error, message, code? }`.
+ * RPC (listeners): the original error goes back to the transport, which decides retry or
+ * dead-letter (Nest's default would replace it with "Internal server error").
+ */
+@Catch()
+export class ExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    if (host.getType() === 'rpc') return throwError(() => exception);
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
+    return host.switchToHttp().getResponse<FastifyReply>().status(body.statusCode).send(body);
+  }
+}
+
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError) {
+    const statusCode = DOMAIN_STATUS[exception.kind];
+    return { statusCode, error: STATUS_CODES[statusCode]!, message: exception.message, code: exception.code };
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    const code = typeof response === 'object' ? (response as { code?: string }).code : undefined;
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(code ? { code } : {}) };
+  }
+  const fastify = exception as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    // Fastify's own errors (body too large, bad JSON, wrong content type) keep their 4xx status.
+    const statusCode = fastify.statusCode;
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: fastify.message ?? 'Bad request' };
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+}
