@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { EventContract, contractKey } from './event-contract';
 import { EventEnvelope, eventEnvelopeSchema } from './event-envelope';
 
@@ -20,14 +21,16 @@ export class ContractRegistry {
 
   check(raw: unknown): ContractCheck {
     const envelope = eventEnvelopeSchema.safeParse(raw);
-    if (!envelope.success) return { ok: false, error: `invalid envelope: ${envelope.error.message}`, envelope: raw };
+    if (!envelope.success) return { ok: false, error: `invalid envelope: ${flat(envelope.error)}`, envelope: raw };
     const { type, version } = envelope.data;
     const contract = this.contracts.get(contractKey(type, version));
     if (!contract) return { ok: false, error: `no contract for ${contractKey(type, version)}`, envelope: raw };
     const payload = contract.payload.safeParse(envelope.data.payload);
     if (!payload.success) {
-      return { ok: false, error: `payload breaks ${contractKey(type, version)}: ${payload.error.message}`, envelope: raw };
+      return { ok: false, error: `payload breaks ${contractKey(type, version)}: ${flat(payload.error)}`, envelope: raw };
     }
     return { ok: true, envelope: { ...envelope.data, payload: payload.data } as EventEnvelope };
   }
 }
+
+const flat = (error: z.ZodError) => z.prettifyError(error).replace(/\n/g, ' ');

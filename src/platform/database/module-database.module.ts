@@ -1,7 +1,10 @@
 import { BeforeApplicationShutdown, DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
-import { DataSource, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import { DataSource, EntitySubscriberInterface, MigrationInterface, TransactionCommitEvent } from 'typeorm';
+import { EntityClassOrSchema } from '@nestjs/typeorm/dist/interfaces/entity-class-or-schema.type';
+
+type MigrationClass = new () => MigrationInterface;
 import { AppConfig, databaseUrlFor } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Clock } from '../clock';
@@ -18,8 +21,8 @@ import { openModuleDataSource } from './module-data-source';
 export interface ModuleDatabaseOptions {
   /** The module's name: also its Postgres schema and its consumer name. */
   name: string;
-  entities: Function[];
-  migrations: Function[];
+  entities: EntityClassOrSchema[];
+  migrations: MigrationClass[];
 }
 
 export const MODULE_MESSAGING = Symbol('MODULE_MESSAGING');

@@ -132,14 +132,13 @@ export class OutboxRelay {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = undefined;
-        self.wakePending = false;
+        this.wakeUp = undefined;
+        this.wakePending = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = wakeable ? done : () => (this.running ? undefined : done());
     });
   }

@@ -1,0 +1,51 @@
+import { ProbeWorld } from '../support/probe/probe-world';
+import { probeCounters, probeEvent } from '../support/probe/probe.module';
+import { waitFor } from '../support/wait-for';
+
+const MAX_DELIVERIES = 4;
+
+describe('poison events (real Postgres, real JetStream)', () => {
+  const world = new ProbeWorld('poison');
+
+  beforeAll(async () => {
+    await world.setUp();
+    await world.start({
+      CONSUMER_MAX_DELIVERIES: String(MAX_DELIVERIES),
+      CONSUMER_BACKOFF_BASE_MS: '20',
+      CONSUMER_BACKOFF_MAX_MS: '200',
+    });
+  });
+  afterAll(() => world.tearDown());
+
+  it('a handler that always throws: delivered the configured number of times, then one dead letter; 999 others processed', async () => {
+    const probe = world.probe(world.apps[0]);
+    const events = Array.from({ length: 999 }, (_, i) => probeEvent(`ok-${i}`, 1, i));
+    const [poison] = await probe.write([probeEvent('poison', 1, 0, 'probe.AlwaysFails')]);
+    for (let i = 0; i < events.length; i += 250) await probe.write(events.slice(i, i + 250));
+
+    await waitFor('999 effects and one dead letter', async () =>
+      (await world.count('SELECT 1 FROM probe.effects')) === 999 &&
+      (await world.count(`SELECT 1 FROM probe.dead_letter WHERE source = 'inbox'`)) === 1,
+    );
+    const [letter] = await world.db.query(`SELECT * FROM probe.dead_letter WHERE source = 'inbox'`);
+    expect(letter).toMatchObject({ event_id: poison.id, consumer: 'probe', attempts: MAX_DELIVERIES });
+    expect(letter.error).toContain('probe handler always fails');
+    expect(probeCounters.alwaysFails).toBe(MAX_DELIVERIES);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(probeCounters.alwaysFails).toBe(MAX_DELIVERIES);
+  });
+
+  it('an event whose payload breaks its contract: one dead letter, zero retries, no crash', async () => {
+    const probe = world.probe(world.apps[0]);
+    const [bad] = await probe.write([{ ...probeEvent('bad', 1, 0), payload: { n: 'not a number', extra: true } }]);
+    await waitFor('the dead letter', async () => (await world.count('SELECT 1 FROM probe.dead_letter WHERE event_id = $1', [bad.id])) === 1);
+    const [letter] = await world.db.query('SELECT * FROM probe.dead_letter WHERE event_id = $1', [bad.id]);
+    expect(letter).toMatchObject({ consumer: 'probe', attempts: 1, source: 'inbox' });
+    expect(letter.error).toMatch(/payload breaks probe\.ThingHappened@v1/);
+    expect(await world.count('SELECT 1 FROM probe.effects WHERE event_id = $1', [bad.id])).toBe(0);
+
+    const [good] = await probe.write([probeEvent('after-bad', 1, 5)]);
+    await waitFor('a later valid event applied', async () => (await world.count('SELECT 1 FROM probe.effects WHERE event_id = $1', [good.id])) === 1);
+    expect(await world.count('SELECT 1 FROM probe.inbox WHERE event_id = $1', [bad.id])).toBe(0);
+  });
+});
