@@ -31,7 +31,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/modules/[^/]+/domain/' },
       to: {
-        path: ['node_modules/(@nestjs|typeorm|pg|nats)/', '^src/platform/(?!clock)', '^src/modules/[^/]+/(?!domain/)'],
+        path: ['node_modules/(@nestjs|typeorm|pg|nats)/', '^src/platform/(?!clock|domain-error)', '^src/modules/[^/]+/(?!domain/)'],
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -1,5 +1,10 @@
 // Two projects: pure unit specs beside the code, and e2e suites against real Postgres and NATS.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  // content-disposition 3 (under @fastify/static, which serves /docs) ships ESM only.
+  '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
 
 module.exports = {
   testTimeout: 180000,
@@ -10,6 +15,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       transform,
+      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -17,6 +23,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
+      transformIgnorePatterns,
       setupFiles: ['reflect-metadata'],
     },
   ],

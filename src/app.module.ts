@@ -1,23 +1,27 @@
-import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AppConfig, BusinessModule } from './config/app-config';
 import { ALL_CONTRACTS } from './contracts';
+import { InventoryModule } from './modules/inventory/inventory.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { OrdersModule } from './modules/orders/orders.module';
+import { PaymentsModule } from './modules/payments/payments.module';
 import { PlatformModule } from './platform/platform.module';
 
-const BUSINESS_MODULES: Record<BusinessModule, Type | undefined> = {
-  orders: undefined,
-  inventory: undefined,
-  payments: undefined,
-  notifications: undefined,
+const BUSINESS_MODULES: Record<BusinessModule, Type> = {
+  orders: OrdersModule,
+  inventory: InventoryModule,
+  payments: PaymentsModule,
+  notifications: NotificationsModule,
 };
 
 /** Composition only: the platform plus the business modules named in APP_MODULES. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const modules = config.modules.map((name) => BUSINESS_MODULES[name]).filter((m): m is Type => !!m);
+  static forRoot(config: AppConfig, overrides: Provider[] = []): DynamicModule {
+    const modules = config.modules.map((name) => BUSINESS_MODULES[name]);
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config, { contracts: ALL_CONTRACTS }), ...modules],
+      imports: [PlatformModule.forRoot(config, { contracts: ALL_CONTRACTS, overrides }), ...modules],
     };
   }
 }

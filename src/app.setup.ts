@@ -1,20 +1,36 @@
+import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { JetStreamServer } from './platform/messaging/jetstream.server';
 import { ExceptionsFilter } from './platform/http/exceptions.filter';
+import { JetStreamServer } from './platform/messaging/jetstream.server';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export const httpAdapter = () => new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
 
 /**
- * Wires an application the same way in main.ts and in the tests: logger, the JetStream
- * listener, shutdown hooks. Call before `init`/`listen`.
+ * Wires an application the same way in main.ts and in the tests: logger, validation, errors,
+ * OpenAPI at /docs, the JetStream listener, shutdown hooks. Call before `init`/`listen`.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validationError: { target: false, value: false },
+    }),
+  );
   app.useGlobalFilters(new ExceptionsFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document);
   // inheritAppConfig: listeners get the same filter, which hands their errors back untouched.
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
   await app.startAllMicroservices();

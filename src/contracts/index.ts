@@ -1,8 +1,38 @@
 import { EventContract } from './event-contract';
+import { ProductRegisteredV1 } from './inventory/product-registered.v1';
+import { ProductUpdatedV1 } from './inventory/product-updated.v1';
+import { StockReservationFailedV1 } from './inventory/stock-reservation-failed.v1';
+import { StockReservedV1 } from './inventory/stock-reserved.v1';
+import { OrderCancelledV1 } from './orders/order-cancelled.v1';
+import { OrderConfirmedV1 } from './orders/order-confirmed.v1';
+import { OrderPlacedV1 } from './orders/order-placed.v1';
+import { PaymentCapturedV1 } from './payments/payment-captured.v1';
+import { PaymentDeclinedV1 } from './payments/payment-declined.v1';
 
 export * from './event-contract';
 export * from './event-envelope';
 export * from './contract-registry';
+export {
+  ProductRegisteredV1,
+  ProductUpdatedV1,
+  StockReservationFailedV1,
+  StockReservedV1,
+  OrderCancelledV1,
+  OrderConfirmedV1,
+  OrderPlacedV1,
+  PaymentCapturedV1,
+  PaymentDeclinedV1,
+};
 
 /** Every contract of the shop, registered with the consumers' validator. */
-export const ALL_CONTRACTS: readonly EventContract[] = [];
+export const ALL_CONTRACTS: readonly EventContract[] = [
+  ProductRegisteredV1,
+  ProductUpdatedV1,
+  StockReservedV1,
+  StockReservationFailedV1,
+  OrderPlacedV1,
+  OrderConfirmedV1,
+  OrderCancelledV1,
+  PaymentCapturedV1,
+  PaymentDeclinedV1,
+];

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { throwError } from 'rxjs';
-import { DomainError } from './domain-error';
+import { DomainError } from '../domain-error';
 
 const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
   'not-found': HttpStatus.NOT_FOUND,

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { defineContract, EventOf } from '../event-contract';
+import { cents, sku } from '../shared-schemas';
+
+/** A product exists; its aggregate version (1) orders the catalog snapshots downstream. */
+export const ProductRegisteredV1 = defineContract(
+  'inventory.ProductRegistered',
+  1,
+  z.object({ sku, name: z.string().min(1).max(200), priceCents: cents }).strict(),
+);
+export type ProductRegisteredV1 = EventOf<typeof ProductRegisteredV1>;

@@ -1,0 +1,40 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { StockReservationFailedV1, StockReservedV1 } from '../../../contracts';
+import { TransactionRunner } from '../../../platform/database/transaction-runner';
+import { Outbox } from '../../../platform/outbox/outbox';
+import { pendingEvent } from '../../../platform/outbox/pending-event';
+import { Line, planReservation, shortages } from '../domain/reservation-plan';
+import { ProductRepository } from '../infrastructure/product.repository';
+
+export class ReserveStock {
+  constructor(
+    readonly orderId: string,
+    readonly lines: Line[],
+  ) {}
+}
+
+/** All lines or none: lock the rows in sku order, check, then move available → reserved. */
+@CommandHandler(ReserveStock)
+export class ReserveStockHandler implements ICommandHandler<ReserveStock> {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly outbox: Outbox,
+    private readonly products: ProductRepository,
+  ) {}
+
+  execute({ orderId, lines }: ReserveStock): Promise<void> {
+    const aggregate = { type: 'Reservation', id: orderId, version: 1 };
+    return this.tx.run(async (m) => {
+      const plan = planReservation(lines);
+      const short = shortages(plan, await this.products.lockAvailable(m, plan.map((l) => l.sku)));
+      if (short.length > 0) {
+        await this.outbox.append(m, [
+          pendingEvent(StockReservationFailedV1, aggregate, { orderId, reason: 'OUT_OF_STOCK', skus: short }, orderId),
+        ]);
+        return;
+      }
+      await this.products.reserve(m, orderId, plan);
+      await this.outbox.append(m, [pendingEvent(StockReservedV1, aggregate, { orderId, lines: plan }, orderId)]);
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Line } from '../domain/reservation-plan';
+
+export interface ProductRow {
+  sku: string;
+  name: string;
+  priceCents: number;
+  available: number;
+  reserved: number;
+  sold: number;
+  version: number;
+}
+
+const COLUMNS = `sku, name, price_cents AS "priceCents", available, reserved, sold, version`;
+
+/** Stock lives in SQL: every change is a conditional update, so concurrency cannot oversell. */
+@Injectable()
+export class ProductRepository {
+  async insert(m: EntityManager, p: { sku: string; name: string; priceCents: number; quantity: number }): Promise<ProductRow | null> {
+    const rows = await m.query(
+      `INSERT INTO inventory.products (sku, name, price_cents, available) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sku) DO NOTHING RETURNING ${COLUMNS}`,
+      [p.sku, p.name, p.priceCents, p.quantity],
+    );
+    return rows[0] ?? null;
+  }
+
+  async find(m: EntityManager, sku: string): Promise<ProductRow | null> {
+    const rows = await m.query(`SELECT ${COLUMNS} FROM inventory.products WHERE sku = $1`, [sku]);
+    return rows[0] ?? null;
+  }
+
+  /** Renames or reprices; the version moves by one, atomically with the change. */
+  async update(m: EntityManager, sku: string, patch: { name?: string; priceCents?: number }): Promise<ProductRow | null> {
+    const [rows] = await m.query(
+      `UPDATE inventory.products
+       SET name = COALESCE($2, name), price_cents = COALESCE($3, price_cents), version = version + 1, updated_at = now()
+       WHERE sku = $1 RETURNING ${COLUMNS}`,
+      [sku, patch.name ?? null, patch.priceCents ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
+  async restock(m: EntityManager, sku: string, quantity: number): Promise<ProductRow | null> {
+    const [rows] = await m.query(
+      `UPDATE inventory.products SET available = available + $2, updated_at = now() WHERE sku = $1 RETURNING ${COLUMNS}`,
+      [sku, quantity],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Locks the rows of a plan in its (sku) order and returns what is available in each. */
+  async lockAvailable(m: EntityManager, skus: string[]): Promise<Map<string, number>> {
+    const rows: { sku: string; available: number }[] = await m.query(
+      `SELECT sku, available FROM inventory.products WHERE sku = ANY($1) ORDER BY sku FOR UPDATE`,
+      [skus],
+    );
+    return new Map(rows.map((r) => [r.sku, r.available]));
+  }
+
+  async reserve(m: EntityManager, orderId: string, plan: Line[]): Promise<void> {
+    for (const { sku, quantity } of plan) {
+      const [rows] = await m.query(
+        `UPDATE inventory.products SET available = available - $2, reserved = reserved + $2, updated_at = now()
+         WHERE sku = $1 AND available >= $2 RETURNING sku`,
+        [sku, quantity],
+      );
+      if (rows.length !== 1) throw new Error(`stock of ${sku} changed under a lock`);
+      await m.query(`INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, $2, $3, 'RESERVED')`, [
+        orderId,
+        sku,
+        quantity,
+      ]);
+    }
+  }
+
+  /** Moves an order's held stock back to available (cancel) or on to sold (confirm), once. */
+  async settle(m: EntityManager, orderId: string, outcome: 'RELEASED' | 'COMMITTED'): Promise<Line[]> {
+    const [held] = await m.query(
+      `UPDATE inventory.reservations SET status = $2, updated_at = now()
+       WHERE order_id = $1 AND status = 'RESERVED' RETURNING sku, quantity`,
+      [orderId, outcome],
+    );
+    const lines = (held as Line[]).sort((a, b) => (a.sku < b.sku ? -1 : 1));
+    const target = outcome === 'RELEASED' ? 'available = available + $2' : 'sold = sold + $2';
+    for (const { sku, quantity } of lines) {
+      await m.query(`UPDATE inventory.products SET reserved = reserved - $2, ${target}, updated_at = now() WHERE sku = $1`, [
+        sku,
+        quantity,
+      ]);
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,39 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../../../platform/clock';
+import { TransactionRunner } from '../../../platform/database/transaction-runner';
+import { Outbox } from '../../../platform/outbox/outbox';
+import { CancellationReason, Order } from '../domain/order.aggregate';
+import { orderEvents } from '../infrastructure/order-events';
+import { OrderRepository } from '../infrastructure/order.repository';
+
+/** The saga's verdict on an order: confirm it, or cancel it with a reason. */
+export class SettleOrder {
+  constructor(
+    readonly orderId: string,
+    readonly verdict: { confirm: true } | { confirm: false; reason: CancellationReason },
+  ) {}
+}
+
+@CommandHandler(SettleOrder)
+export class SettleOrderHandler implements ICommandHandler<SettleOrder> {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly outbox: Outbox,
+    private readonly orders: OrderRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  execute({ orderId, verdict }: SettleOrder): Promise<void> {
+    return this.tx.run(async (m) => {
+      const stored = await this.orders.find(m, orderId, true);
+      // An outcome for an order this database has not committed yet: let the transport retry.
+      if (!stored) throw new Error(`order ${orderId} not found (yet)`);
+      const order = Order.restore(stored);
+      const now = this.clock.now();
+      const changed = verdict.confirm ? order.confirm(now) : order.cancel(verdict.reason, now);
+      if (!changed) return;
+      await this.orders.saveTransition(m, order);
+      await this.outbox.append(m, orderEvents(order));
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Order, OrderState } from '../domain/order.aggregate';
+
+const COLUMNS = `id, customer_id AS "customerId", customer_email AS "customerEmail", items,
+  total_cents::int AS "totalCents", payment_token AS "paymentToken", status,
+  cancellation_reason AS "cancellationReason", version, created_at AS "createdAt", updated_at AS "updatedAt",
+  request_hash AS "requestHash"`;
+
+export type StoredOrder = OrderState & { requestHash: string | null };
+
+@Injectable()
+export class OrderRepository {
+  /** False when another request with the same Idempotency-Key got there first. */
+  async insert(m: EntityManager, order: Order, idempotency?: { key: string; hash: string }): Promise<boolean> {
+    const s = order.snapshot;
+    const rows = await m.query(
+      `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, payment_token, status,
+         cancellation_reason, version, idempotency_key, request_hash, created_at, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [
+        s.id, s.customerId, s.customerEmail, JSON.stringify(s.items), s.totalCents, s.paymentToken, s.status,
+        s.cancellationReason, s.version, idempotency?.key ?? null, idempotency?.hash ?? null, s.createdAt, s.updatedAt,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async find(m: EntityManager, id: string, lock = false): Promise<StoredOrder | null> {
+    const rows = await m.query(`SELECT ${COLUMNS} FROM orders.orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async findByIdempotencyKey(m: EntityManager, key: string): Promise<StoredOrder | null> {
+    const rows = await m.query(`SELECT ${COLUMNS} FROM orders.orders WHERE idempotency_key = $1`, [key]);
+    return rows[0] ?? null;
+  }
+
+  async saveTransition(m: EntityManager, order: Order): Promise<void> {
+    const s = order.snapshot;
+    await m.query(
+      `UPDATE orders.orders SET status = $2, cancellation_reason = $3, version = $4, updated_at = $5 WHERE id = $1`,
+      [s.id, s.status, s.cancellationReason, s.version, s.updatedAt],
+    );
+  }
+}

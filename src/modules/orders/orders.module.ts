@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ModuleDatabaseModule } from '../../platform/database/module-database.module';
+import { PlaceOrderHandler } from './commands/place-order.handler';
+import { SettleOrderHandler } from './commands/settle-order.handler';
+import { UpdateCatalogHandler } from './commands/update-catalog.handler';
+import { CatalogHttpController } from './http/catalog.http.controller';
+import { OrdersHttpController } from './http/orders.http.controller';
+import { CatalogRepository } from './infrastructure/catalog.repository';
+import { OrderRepository } from './infrastructure/order.repository';
+import { OrdersInit1700000000002 } from './infrastructure/orders-init.migration';
+import { OrdersListener } from './listeners/orders.listener';
+
+/** Orders and the catalog snapshot they are priced from. */
+@Module({
+  imports: [ModuleDatabaseModule.forModule({ name: 'orders', entities: [], migrations: [OrdersInit1700000000002] })],
+  controllers: [OrdersHttpController, CatalogHttpController, OrdersListener],
+  providers: [OrderRepository, CatalogRepository, PlaceOrderHandler, SettleOrderHandler, UpdateCatalogHandler],
+})
+export class OrdersModule {}

@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { OrderPlacedV1, StockReservationFailedV1, StockReservedV1 } from '../../../contracts';
+import { ChargePayment } from '../commands/charge-payment.handler';
+import { RecordPaymentIntent } from '../commands/record-payment-intent.handler';
+import { VoidPaymentIntent } from '../commands/void-payment-intent.handler';
+
+const consumer = { consumer: 'payments' };
+
+/** Incoming contract → command; no logic here. */
+@Controller()
+export class PaymentsListener {
+  constructor(private readonly commands: CommandBus) {}
+
+  @EventPattern(OrderPlacedV1.type, consumer)
+  recordIntentOnOrderPlaced(@Payload() event: OrderPlacedV1) {
+    const { orderId, totalCents, paymentToken } = event.payload;
+    return this.commands.execute(new RecordPaymentIntent({ orderId, amountCents: totalCents, paymentToken }));
+  }
+
+  @EventPattern(StockReservedV1.type, consumer)
+  chargeOnStockReserved(@Payload() event: StockReservedV1) {
+    return this.commands.execute(new ChargePayment(event.payload.orderId));
+  }
+
+  @EventPattern(StockReservationFailedV1.type, consumer)
+  voidIntentOnStockReservationFailed(@Payload() event: StockReservationFailedV1) {
+    return this.commands.execute(new VoidPaymentIntent(event.payload.orderId));
+  }
+}
