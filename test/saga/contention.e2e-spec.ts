@@ -1,0 +1,56 @@
+import { ShopWorld } from '../support/shop-world';
+import { waitFor } from '../support/wait-for';
+
+const SKUS = 50;
+const UNITS = 10;
+const ORDERS = 1_000;
+
+describe('contention: 1,000 concurrent single-unit orders over 50 skus of 10 units', () => {
+  const world = new ShopWorld('contention');
+  const skus = Array.from({ length: SKUS }, (_, i) => `HOT-${String(i).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    await world.setUp();
+    for (const sku of skus) await world.registerProduct(sku, 100 + skus.indexOf(sku), UNITS);
+  });
+  afterAll(() => world.tearDown());
+
+  it('confirms exactly 500, cancels 500 OUT_OF_STOCK, never oversells, one charge per confirmed order', async () => {
+    const placed = await Promise.all(
+      Array.from({ length: ORDERS }, (_, i) => world.placeOrder([{ sku: skus[i % SKUS], quantity: 1 }])),
+    );
+    expect(placed.every((p) => p.status === 201)).toBe(true);
+    const ids = placed.map((p) => p.body.orderId as string);
+
+    const finals = new Map<string, any>();
+    await waitFor(
+      'every order final',
+      async () => {
+        for (const id of ids.filter((i) => !finals.has(i))) {
+          const { body } = await world.http('GET', `/orders/${id}`);
+          if (body.status !== 'PENDING') finals.set(id, body);
+        }
+        return finals.size === ORDERS;
+      },
+      { timeoutMs: 240_000, intervalMs: 500 },
+    );
+    const statuses = [...finals.values()];
+    expect(statuses.filter((o) => o.status === 'CONFIRMED')).toHaveLength(500);
+    expect(statuses.filter((o) => o.status === 'CANCELLED' && o.cancellationReason === 'OUT_OF_STOCK')).toHaveLength(500);
+
+    await waitFor('every reservation settled', async () => {
+      const products = await Promise.all(skus.map((sku) => world.product(sku)));
+      return products.every((p) => p.reserved === 0);
+    });
+    for (const sku of skus) {
+      const p = await world.product(sku);
+      expect(Math.min(p.available, p.reserved, p.sold)).toBeGreaterThanOrEqual(0);
+      expect(p.available + p.reserved + p.sold).toBe(UNITS);
+      expect(p).toMatchObject({ available: 0, sold: UNITS });
+    }
+
+    const confirmed = statuses.filter((o) => o.status === 'CONFIRMED').map((o) => o.orderId).sort();
+    expect(world.gateway.executedCharges).toBe(500);
+    expect([...world.gateway.executedKeys].sort()).toEqual(confirmed);
+  });
+});

@@ -1,0 +1,69 @@
+import { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { ShopWorld } from '../support/shop-world';
+import { waitFor } from '../support/wait-for';
+
+interface Received {
+  to: string[];
+  subject: string;
+}
+
+/** A real SMTP server started by the test (the mail system is outside the product). */
+function startSmtp(received: Received[]): Promise<SMTPServer> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let data = '';
+      stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      stream.on('end', () => {
+        const subject = /^Subject: (.*)$/m.exec(data)?.[1]?.trim() ?? '';
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), subject });
+        callback();
+      });
+    },
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('notifications over real SMTP', () => {
+  const world = new ShopWorld('smtp');
+  const received: Received[] = [];
+  let smtp: SMTPServer;
+
+  beforeAll(async () => {
+    smtp = await startSmtp(received);
+    const { port } = (smtp as unknown as { server: { address(): AddressInfo } }).server.address();
+    await world.setUp({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+  });
+  afterAll(async () => {
+    await world.tearDown();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('the order-received, order-confirmed and order-cancelled e-mails arrive with the right recipients and subjects', async () => {
+    await world.registerProduct('MAIL-1', 100, 10);
+    const ok = await world.placeOrder([{ sku: 'MAIL-1', quantity: 1 }]);
+    const declined = await world.http('POST', '/orders', {
+      customerId: '0193a2b4-0000-7000-8000-000000000002',
+      customerEmail: 'grace@example.com',
+      items: [{ sku: 'MAIL-1', quantity: 1 }],
+      paymentToken: 'tok_chargeDeclined',
+    });
+    await world.finalOrder(ok.body.orderId);
+    await world.finalOrder(declined.body.orderId);
+
+    await waitFor('four e-mails', () => received.length >= 4);
+    const ref = (id: string) => id.slice(0, 8);
+    expect(received).toEqual(
+      expect.arrayContaining([
+        { to: ['ada@example.com'], subject: `We received your order ${ref(ok.body.orderId)}` },
+        { to: ['ada@example.com'], subject: `Your order ${ref(ok.body.orderId)} is confirmed` },
+        { to: ['grace@example.com'], subject: `We received your order ${ref(declined.body.orderId)}` },
+        { to: ['grace@example.com'], subject: `Your order ${ref(declined.body.orderId)} was cancelled` },
+      ]),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toHaveLength(4);
+  });
+});
