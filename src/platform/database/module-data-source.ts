@@ -5,7 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
  * migrations when several processes of the same module start together.
  */
 export async function openModuleDataSource(options: DataSourceOptions, schema: string): Promise<DataSource> {
-  const dataSource = await new DataSource(options).initialize();
+  const dataSource = await initializeCreatingDatabase(options);
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   const lock = `migrations:${schema}`;
@@ -18,4 +18,26 @@ export async function openModuleDataSource(options: DataSourceOptions, schema: s
     await runner.release();
   }
   return dataSource;
+}
+
+/** A fresh machine has the server but not the database: create it once, then connect. */
+async function initializeCreatingDatabase(options: DataSourceOptions): Promise<DataSource> {
+  try {
+    return await new DataSource(options).initialize();
+  } catch (error) {
+    const url = 'url' in options ? options.url : undefined;
+    if ((error as { code?: string }).code !== '3D000' || !url) throw error;
+    const target = new URL(url);
+    const name = decodeURIComponent(target.pathname.slice(1));
+    target.pathname = '/postgres';
+    const admin = await new DataSource({ type: 'postgres', url: target.toString() }).initialize();
+    try {
+      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '42P04') throw e; // another process created it first
+    } finally {
+      await admin.destroy();
+    }
+    return new DataSource(options).initialize();
+  }
 }
