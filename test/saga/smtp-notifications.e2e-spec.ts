@@ -1,6 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { ShopWorld } from '../support/shop-world';
+import { InProcessShop } from '../support/shop/in-process-shop';
 import { waitFor } from '../support/wait-for';
 
 interface Received {
@@ -27,17 +27,17 @@ function startSmtp(received: Received[]): Promise<SMTPServer> {
 }
 
 describe('notifications over real SMTP', () => {
-  const world = new ShopWorld('smtp');
+  let world: InProcessShop;
   const received: Received[] = [];
   let smtp: SMTPServer;
 
   beforeAll(async () => {
     smtp = await startSmtp(received);
     const { port } = (smtp as unknown as { server: { address(): AddressInfo } }).server.address();
-    await world.setUp({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+    world = await new InProcessShop('smtp', { SMTP_URL: `smtp://127.0.0.1:${port}` }).setUp();
   });
   afterAll(async () => {
-    await world.tearDown();
+    await world?.tearDown();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });
 

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
 import { DataSource, EntitySubscriberInterface, MigrationInterface, TransactionCommitEvent } from 'typeorm';
@@ -27,15 +27,18 @@ export interface ModuleDatabaseOptions {
 
 export const MODULE_MESSAGING = Symbol('MODULE_MESSAGING');
 
-/** Starts the module's relay after boot and stops it (batch finished) on shutdown. */
-class ModuleMessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+/**
+ * Starts the module's relay after boot. On shutdown (after HTTP and the listeners have
+ * stopped) it publishes what they committed, then stops; the data source closes after it.
+ */
+class ModuleMessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(MODULE_MESSAGING) private readonly messaging: ModuleMessaging) {}
 
   onApplicationBootstrap(): void {
     this.messaging.relay?.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.messaging.relay?.stop();
   }
 }
@@ -63,7 +66,8 @@ export class ModuleDatabaseModule {
             entities: options.entities,
             migrations: options.migrations,
             migrationsTableName: 'migrations',
-            extra: { max: config.database.poolSize, application_name: `shop:${name}` },
+            // A bounded wait for a connection: a starved pool becomes an error (and a retry), never a hang.
+            extra: { max: config.database.poolSize, connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },
           }),
           dataSourceFactory: async (dsOptions) => openModuleDataSource(dsOptions!, name),
         }),

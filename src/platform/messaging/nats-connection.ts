@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { connect, NatsConnection } from 'nats';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { ModuleRegistry } from './module-registry';
 
 /** One NATS connection per process, reconnecting forever; closed last on shutdown. */
 @Injectable()
@@ -9,7 +10,10 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
   private readonly logger = new Logger('Nats');
   private connection?: Promise<NatsConnection>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly modules: ModuleRegistry,
+  ) {}
 
   get(): Promise<NatsConnection> {
     this.connection ??= this.open();
@@ -37,6 +41,8 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.connection) return;
+    // The relays publish their last rows over this connection: they stop first.
+    await Promise.all(this.modules.all().map((m) => m.relay?.stop()));
     const nc = await this.connection;
     if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
   }

@@ -40,6 +40,7 @@ export class OutboxRelay {
   private wakePending = false;
   private wakeUp: (() => void) | undefined;
   private brokerFailures = 0;
+  private stopping?: Promise<void>;
 
   constructor(
     private readonly store: OutboxStore,
@@ -56,11 +57,25 @@ export class OutboxRelay {
     this.loopDone = this.loop();
   }
 
-  /** Finishes the batch in flight (publish, await PubAcks, mark) and stops. */
-  async stop(): Promise<void> {
+  /**
+   * Finishes the batch in flight (publish, await PubAcks, mark), publishes what is left for a
+   * short while (rows the last requests committed), then stops. Idempotent.
+   */
+  stop(flushMs = 2_000): Promise<void> {
+    this.stopping ??= this.shutDown(flushMs);
+    return this.stopping;
+  }
+
+  private async shutDown(flushMs: number): Promise<void> {
     this.running = false;
     this.wake();
     await this.loopDone;
+    const deadline = Date.now() + flushMs;
+    try {
+      while (Date.now() < deadline && (await this.drainOnce()) > 0);
+    } catch (error) {
+      this.logger.warn(`final flush stopped: ${describe(error)}; the rows wait for the next relay`);
+    }
   }
 
   wake(): void {

@@ -1,33 +1,80 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { AppConfig, databaseUrlFor } from '../../../config/app-config';
+import { APP_CONFIG } from '../../../config/config.module';
 import { ChargeRequest, ChargeResult, PaymentGateway } from '../domain/payment-gateway.port';
+import { decideCharge } from './simulated-charge-rules';
 
-/** Stripe's test tokens: these decline with their reason, every other token is captured. */
-const DECLINES: Record<string, string> = {
-  tok_chargeDeclined: 'card_declined',
-  tok_insufficientFunds: 'insufficient_funds',
-};
+interface LedgerRow {
+  outcome: 'captured' | 'declined';
+  charge_id: string;
+  reason: string | null;
+}
 
 /**
- * Deterministic stand-in for a real gateway (a fake of what is outside the product). Honours
- * idempotency keys like a real gateway and counts the charges it executes, so a test can
- * prove that no order is charged twice.
+ * Deterministic stand-in for a real gateway (a fake of what is outside the product). Like a
+ * real one it keeps its own ledger, shared by every payments replica, so an idempotency key is
+ * honoured across processes, and it can say how many charges it executed. The ledger lives in
+ * its own schema beside the payments schema, through its own connections (a real gateway is
+ * another system: it never waits for the caller's pool) and outside the caller's transaction
+ * (its records survive the caller's rollback).
  */
 @Injectable()
-export class SimulatedPaymentGateway extends PaymentGateway {
-  private readonly byKey = new Map<string, ChargeResult>();
-  executedCharges = 0;
-  readonly executedKeys: string[] = [];
+export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleInit, OnModuleDestroy {
+  private readonly pool: Pool;
 
-  async charge({ idempotencyKey, token }: ChargeRequest): Promise<ChargeResult> {
-    const earlier = this.byKey.get(idempotencyKey);
-    if (earlier) return earlier;
-    this.executedCharges++;
-    this.executedKeys.push(idempotencyKey);
-    const chargeId = `ch_${randomUUID().replace(/-/g, '')}`;
-    const reason = DECLINES[token];
-    const result: ChargeResult = reason ? { outcome: 'declined', chargeId, reason } : { outcome: 'captured', chargeId };
-    this.byKey.set(idempotencyKey, result);
-    return result;
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super();
+    this.pool = new Pool({ connectionString: databaseUrlFor(config, 'payments'), max: 4, application_name: 'gateway-simulator' });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async onModuleInit(): Promise<void> {
+    const runner = await this.pool.connect();
+    try {
+      // Replicas start together: one creates the ledger, the others wait for it.
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', ['gateway_simulator']);
+      await runner.query('CREATE SCHEMA IF NOT EXISTS gateway_simulator');
+      await runner.query(`
+        CREATE TABLE IF NOT EXISTS gateway_simulator.charges (
+          idempotency_key text PRIMARY KEY,
+          token text NOT NULL,
+          amount_cents bigint NOT NULL,
+          outcome text NOT NULL,
+          reason text,
+          charge_id text NOT NULL,
+          executed_at timestamptz NOT NULL DEFAULT now()
+        )`);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', ['gateway_simulator']).catch(() => undefined);
+      runner.release();
+    }
+  }
+
+  async charge({ idempotencyKey, amountCents, token }: ChargeRequest): Promise<ChargeResult> {
+    const decision = decideCharge(token);
+    const { rows: [executed] } = await this.pool.query<LedgerRow>(
+      `INSERT INTO gateway_simulator.charges (idempotency_key, token, amount_cents, outcome, reason, charge_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING outcome, charge_id, reason`,
+      [idempotencyKey, token, amountCents, decision.outcome, decision.reason ?? null, `ch_${randomUUID().replace(/-/g, '')}`],
+    );
+    const row: LedgerRow =
+      executed ??
+      (await this.pool.query<LedgerRow>('SELECT outcome, charge_id, reason FROM gateway_simulator.charges WHERE idempotency_key = $1', [
+        idempotencyKey,
+      ])).rows[0];
+    return row.outcome === 'captured'
+      ? { outcome: 'captured', chargeId: row.charge_id }
+      : { outcome: 'declined', chargeId: row.charge_id, reason: row.reason ?? 'declined' };
+  }
+
+  /** The idempotency keys of the charges executed, one per execution. */
+  async executedKeys(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ key: string }>('SELECT idempotency_key AS key FROM gateway_simulator.charges');
+    return rows.map((r) => r.key);
   }
 }

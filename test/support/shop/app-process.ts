@@ -1,0 +1,86 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { waitFor } from '../wait-for';
+
+const MAIN = resolve(__dirname, '../../../dist/main.js');
+
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** The built application (`dist/main.js`) as a plain process, the way a deployment runs it. */
+export class AppProcess {
+  port = 0;
+  private child?: ChildProcess;
+  readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    private readonly env: Record<string, string>,
+  ) {
+    this.logFile = join(tmpdir(), `shop-${env.MESSAGING_NAMESPACE ?? 'x'}-${name}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<this> {
+    this.port ||= await freePort();
+    const log = openSync(this.logFile, 'a');
+    this.child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    try {
+      await waitFor(`${this.name} healthy`, async () => {
+        if (!this.running) throw new Error(`${this.name} exited during start`);
+        return fetch(`${this.url}/health`).then((r) => r.ok, () => false);
+      }, { timeoutMs: 60_000, intervalMs: 200 });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- ${this.logFile} ---\n${this.logTail()}`);
+    }
+    return this;
+  }
+
+  /** SIGTERM and wait for a clean exit (SIGKILL after the grace period). */
+  async stop(graceMs = 30_000): Promise<number | null> {
+    const child = this.child;
+    if (!child || !this.running) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  logTail(lines = 40): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { waitFor } from '../wait-for';
+import { TestDatabase } from '../test-database';
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A running shop as its clients see it: HTTP in, HTTP out. Subclasses decide the topology
+ * (one Nest app in this process, or the built app as several processes).
+ */
+export abstract class Shop {
+  abstract readonly topology: string;
+  /** The database of orders, inventory and notifications. */
+  abstract readonly db: TestDatabase;
+  /** The payments database (the gateway simulator keeps its ledger there). */
+  abstract readonly paymentsDb: TestDatabase;
+  abstract readonly namespace: string;
+
+  abstract setUp(): Promise<this>;
+  abstract tearDown(): Promise<void>;
+  protected abstract baseUrlFor(path: string): string;
+
+  /** What the simulated gateway (outside the product) executed: one idempotency key per charge. */
+  async executedChargeKeys(): Promise<string[]> {
+    const rows = await this.paymentsDb.query<{ key: string }>('SELECT idempotency_key AS key FROM gateway_simulator.charges');
+    return rows.map((r) => r.key);
+  }
+
+  async http<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+    const raw = typeof body === 'string';
+    const response = await fetch(`${this.baseUrlFor(path)}${path}`, {
+      method,
+      headers: body === undefined || raw ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  async registerProduct(sku: string, priceCents: number, quantity: number, name = `Product ${sku}`) {
+    const answer = await this.http('POST', '/inventory/products', { sku, name, priceCents, quantity });
+    if (answer.status !== 201) throw new Error(`register ${sku}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    await this.catalogHas(sku, 1);
+    return answer.body;
+  }
+
+  /** Waits until the orders catalog snapshot holds the sku at (at least) the given version. */
+  catalogHas(sku: string, version: number) {
+    return waitFor(`catalog ${sku}@${version}`, async () => {
+      const { status, body } = await this.http('GET', `/catalog/${sku}`);
+      return status === 200 && body.version >= version;
+    });
+  }
+
+  placeOrder(items: { sku: string; quantity: number }[], paymentToken = 'tok_visa', headers: Record<string, string> = {}) {
+    const order = { customerId: '0193a2b4-0000-7000-8000-000000000001', customerEmail: 'ada@example.com', items, paymentToken };
+    return this.http('POST', '/orders', order, headers);
+  }
+
+  /** Polls GET /orders/:id until the order leaves PENDING. */
+  finalOrder(orderId: string, timeoutMs = 30_000) {
+    return waitFor(
+      `order ${orderId} final`,
+      async () => {
+        const { body } = await this.http('GET', `/orders/${orderId}`);
+        return body?.status && body.status !== 'PENDING' ? body : undefined;
+      },
+      { timeoutMs },
+    );
+  }
+
+  /** Polls until none of the orders is PENDING; returns their final bodies. */
+  async finalOrders(ids: string[], timeoutMs = 240_000): Promise<any[]> {
+    const finals = new Map<string, any>();
+    await waitFor(
+      `${ids.length} orders final`,
+      async () => {
+        for (const id of ids.filter((i) => !finals.has(i))) {
+          const { body } = await this.http('GET', `/orders/${id}`);
+          if (body?.status && body.status !== 'PENDING') finals.set(id, body);
+        }
+        return finals.size === ids.length;
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+    return ids.map((id) => finals.get(id));
+  }
+
+  async product(sku: string) {
+    return (await this.http('GET', `/inventory/products/${sku}`)).body;
+  }
+}
