@@ -56,16 +56,18 @@ export class AppProcess {
     return this;
   }
 
-  /** SIGTERM and wait for a clean exit (SIGKILL after the grace period). */
-  async stop(graceMs = 30_000): Promise<number | null> {
+  /** SIGTERM and wait for the exit (SIGKILL after the grace period); says how it ended. */
+  async stop(graceMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = this.child;
-    if (!child || !this.running) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    if (!child || !this.running) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.once('exit', (code, signal) => done({ code, signal })),
+    );
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    const code = await exited;
+    const result = await exited;
     clearTimeout(timer);
-    return code;
+    return result;
   }
 
   async kill(): Promise<void> {

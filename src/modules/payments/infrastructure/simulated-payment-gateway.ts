@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { AppConfig, databaseUrlFor } from '../../../config/app-config';
@@ -21,7 +21,7 @@ interface LedgerRow {
  * (its records survive the caller's rollback).
  */
 @Injectable()
-export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleInit, OnModuleDestroy {
+export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -29,7 +29,8 @@ export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleI
     this.pool = new Pool({ connectionString: databaseUrlFor(config, 'payments'), max: 4, application_name: 'gateway-simulator' });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the listeners have finished (a charge in flight at SIGTERM still completes). */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
 

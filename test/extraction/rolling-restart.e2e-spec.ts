@@ -1,0 +1,81 @@
+import { connect } from 'nats';
+import { ProcessShop } from '../support/shop/process-shop';
+import { NATS_URL } from '../support/test-broker';
+
+const SKUS = Array.from({ length: 25 }, (_, i) => `ROLL-${String(i).padStart(2, '0')}`);
+const UNITS = 30;
+const WAVES = 10;
+const PER_WAVE = 50;
+const CONCURRENCY = 32; // CONSUMER_CONCURRENCY: what one replica may hold when it stops
+
+describe('rolling restart of the payments replicas in the middle of 500 orders (built app as processes)', () => {
+  const shop = new ProcessShop('rolling');
+
+  beforeAll(async () => {
+    await shop.setUp();
+    for (const sku of SKUS) await shop.registerProduct(sku, 100, UNITS);
+  });
+  afterAll(() => shop.tearDown());
+
+  it('loses nothing, charges nothing twice, leaves no order PENDING; each replica exits on SIGTERM', async () => {
+    const ids: string[] = [];
+    const token = (n: number) => (n % 10 === 9 ? 'tok_chargeDeclined' : 'tok_visa');
+    const placeWave = async (wave: number) => {
+      const answers = await Promise.all(
+        Array.from({ length: PER_WAVE }, (_, i) => shop.placeOrder([{ sku: SKUS[(wave * PER_WAVE + i) % SKUS.length], quantity: 1 }], token(i))),
+      );
+      expect(answers.every((a) => a.status === 201)).toBe(true);
+      ids.push(...answers.map((a) => a.body.orderId));
+    };
+    const exits: { code: number | null; signal: string | null }[] = [];
+    const restart = async (name: string) => {
+      exits.push(await shop.service(name).stop());
+      await shop.service(name).start();
+    };
+
+    await placeWave(0);
+    await placeWave(1);
+    const restarts = (async () => {
+      await restart('payments-1');
+      await restart('payments-2');
+    })();
+    for (let wave = 2; wave < WAVES; wave++) {
+      await placeWave(wave);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await restarts;
+
+    const finals = await shop.finalOrders(ids, 120_000);
+    expect(finals.filter((o) => o.status === 'PENDING')).toHaveLength(0);
+    const confirmed = finals.filter((o) => o.status === 'CONFIRMED');
+    const declined = finals.filter((o) => o.status === 'CANCELLED' && o.cancellationReason === 'PAYMENT_DECLINED');
+    expect(confirmed).toHaveLength(450);
+    expect(declined).toHaveLength(50);
+
+    const keys = await shop.executedChargeKeys();
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.sort()).toEqual([...confirmed, ...declined].map((o) => o.orderId).sort());
+
+    for (const sku of SKUS) {
+      const p = await shop.product(sku);
+      expect(p.available + p.reserved + p.sold).toBe(UNITS);
+      expect(p.reserved).toBe(0);
+    }
+    // Graceful: each replica ended by its own SIGTERM handling, not by the SIGKILL after the grace period.
+    expect(exits.map((e) => e.signal ?? `exit ${e.code}`)).toEqual(['SIGTERM', 'SIGTERM']);
+    // No redelivery storm: a consumer's sequence counts every delivery, so what it delivered
+    // beyond the distinct messages it reads is redeliveries. At most what the two stopping
+    // replicas held (nak'ed back on close) may come again.
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await nc.jetstreamManager();
+    const stream = (name: string) => `${shop.namespace.toUpperCase()}_${name}`;
+    const deliveries =
+      (await jsm.consumers.info(stream('ORDERS'), 'payments')).delivered.consumer_seq +
+      (await jsm.consumers.info(stream('INVENTORY'), 'payments')).delivered.consumer_seq;
+    const distinct = ids.length /* OrderPlaced */ + (await jsm.streams.info(stream('INVENTORY'))).state.messages;
+    await nc.close();
+    console.log(`rolling restart: ${deliveries} payments deliveries for ${distinct} messages`);
+    expect(deliveries - distinct).toBeGreaterThanOrEqual(0);
+    expect(deliveries - distinct).toBeLessThanOrEqual(2 * CONCURRENCY);
+  });
+});
