@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ExceptionsFilter } from './platform/http/exceptions.filter';
-import { JetStreamServer } from './platform/messaging/jetstream.server';
+import { TRANSPORT_SERVER } from './platform/messaging/messaging.module';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -11,11 +11,10 @@ export const httpAdapter = () => new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTE
 
 /**
  * Wires an application the same way in main.ts and in the tests: logger, validation, errors,
- * OpenAPI at /docs, the JetStream listener, shutdown hooks. Call before `init`/`listen`.
+ * OpenAPI at /docs, the transport's listener. Call before `init`/`listen`.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -32,7 +31,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   );
   SwaggerModule.setup('docs', app, document);
   // inheritAppConfig: listeners get the same filter, which hands their errors back untouched.
-  app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: app.get(TRANSPORT_SERVER) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   return app;
 }

@@ -1,18 +1,47 @@
 import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, httpAdapter } from './app.setup';
-import { ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfig(process.env);
+  const loaded = loadConfig(process.env);
+  const embedded = loaded.database.url
+    ? undefined
+    : await startEmbeddedPostgres(loaded.database.embedded.dir, loaded.database.embedded.port);
+  const config: AppConfig = { ...loaded, database: { ...loaded.database, url: loaded.database.url ?? embedded!.url } };
+
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(), {
     bufferLogs: true,
   });
   await configureApp(app);
   await app.listen(config.port, '0.0.0.0');
+  new NestLogger('Bootstrap').log(
+    `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redact(config.database.url!)}; ` +
+      `transport ${config.nats.url ? `NATS JetStream at ${redact(config.nats.url)}` : 'in-process (no broker)'}; port ${config.port}`,
+  );
+  handleSignals(app, embedded);
 }
+
+/** SIGTERM/SIGINT: Nest closes (HTTP, listeners, relays, connections), then the embedded Postgres stops. */
+function handleSignals(app: NestFastifyApplication, embedded?: EmbeddedDatabase): void {
+  let closing = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    new NestLogger('Bootstrap').log(`${signal}: shutting down`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 bootstrap().catch((error) => {
   console.error(error instanceof ConfigError ? error.message : error);

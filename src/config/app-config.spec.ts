@@ -29,6 +29,15 @@ describe('loadConfig', () => {
     expect(databaseUrlFor(config, 'orders')).toMatch(/\/shop$/);
   });
 
+  it('given no NATS_URL and every module, selects the in-process transport; for a split deployment, refuses', () => {
+    expect(loadConfig({ DATABASE_URL: base.DATABASE_URL }).nats.url).toBeUndefined();
+    expect(() => loadConfig({ APP_MODULES: 'payments' })).toThrow(/NATS_URL: required when APP_MODULES \(payments\)/);
+  });
+
+  it('given no DATABASE_URL, leaves it to the embedded Postgres', () => {
+    expect(loadConfig({}).database).toMatchObject({ url: undefined, embedded: { dir: './.data', port: 54329 } });
+  });
+
   it('parses booleans strictly', () => {
     expect(loadConfig({ ...base, RELAY_ENABLED: 'false' }).relay.enabled).toBe(false);
     expect(() => loadConfig({ ...base, RELAY_ENABLED: 'nope' })).toThrow(/RELAY_ENABLED/);

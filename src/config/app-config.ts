@@ -19,13 +19,15 @@ const envSchema = z.object({
     .default(BUSINESS_MODULES.join(','))
     .transform((s) => s.split(',').map((m) => m.trim()).filter(Boolean))
     .pipe(z.array(z.enum(BUSINESS_MODULES)).min(1)),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  EMBEDDED_POSTGRES_DIR: z.string().min(1).default('./.data'),
+  EMBEDDED_POSTGRES_PORT: int(54329, 1),
   DATABASE_URL_ORDERS: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_URL_INVENTORY: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_URL_PAYMENTS: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_URL_NOTIFICATIONS: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(10, 1),
-  NATS_URL: z.string().min(1),
+  NATS_URL: z.string().optional(),
   MESSAGING_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
   RELAY_ENABLED: bool(true),
   RELAY_BATCH_SIZE: int(200, 1),
@@ -48,8 +50,10 @@ export interface AppConfig {
   port: number;
   logLevel: string;
   modules: BusinessModule[];
-  database: { url: string; urls: Partial<Record<string, string>>; poolSize: number };
-  nats: { url: string; namespace: string };
+  /** `url` unset: main.ts starts an embedded Postgres and fills it in. */
+  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; embedded: { dir: string; port: number } };
+  /** `url` unset: the in-process transport (one process running every module). */
+  nats: { url?: string; namespace: string };
   relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
   consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
   smtpUrl?: string;
@@ -65,11 +69,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const modules = [...new Set(e.APP_MODULES)];
+  const natsUrl = e.NATS_URL || undefined;
+  if (!natsUrl && modules.length < BUSINESS_MODULES.length) {
+    throw new ConfigError(
+      `Invalid configuration:\n  NATS_URL: required when APP_MODULES (${modules.join(',')}) is not every module: ` +
+        'the in-process transport only connects modules of one process',
+    );
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    modules: [...new Set(e.APP_MODULES)],
+    modules,
     database: {
       url: e.DATABASE_URL,
       urls: {
@@ -79,8 +91,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         notifications: e.DATABASE_URL_NOTIFICATIONS,
       },
       poolSize: e.DATABASE_POOL_SIZE,
+      embedded: { dir: e.EMBEDDED_POSTGRES_DIR, port: e.EMBEDDED_POSTGRES_PORT },
     },
-    nats: { url: e.NATS_URL, namespace: e.MESSAGING_NAMESPACE },
+    nats: { url: natsUrl, namespace: e.MESSAGING_NAMESPACE },
     relay: {
       enabled: e.RELAY_ENABLED,
       batchSize: e.RELAY_BATCH_SIZE,
@@ -102,5 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 
 /** A module's own database, falling back to the shared one (ARCHITECTURE §5). */
 export function databaseUrlFor(config: AppConfig, module: string): string {
-  return config.database.urls[module] ?? config.database.url;
+  const url = config.database.urls[module] ?? config.database.url;
+  if (!url) throw new ConfigError(`no database URL for ${module}: set DATABASE_URL or start the embedded Postgres first`);
+  return url;
 }

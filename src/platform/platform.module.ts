@@ -30,7 +30,7 @@ export class PlatformModule {
         }),
         CqrsModule.forRoot(),
         TerminusModule,
-        MessagingModule.forRoot(options),
+        MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
       ],
       controllers: [HealthController],
     };

@@ -34,7 +34,8 @@ async function initializeCreatingDatabase(options: DataSourceOptions): Promise<D
     try {
       await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     } catch (e) {
-      if ((e as { code?: string }).code !== '42P04') throw e; // another process created it first
+      // Another module (or process) created it first: 42P04, or 23505 when the two raced.
+      if (!['42P04', '23505'].includes((e as { code?: string }).code ?? '')) throw e;
     } finally {
       await admin.destroy();
     }

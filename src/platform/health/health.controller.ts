@@ -1,10 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Optional } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ModuleRegistry } from '../messaging/module-registry';
 import { NatsConnectionProvider } from '../messaging/nats-connection';
 
-/** 200 when every module's database and NATS answer; 503 naming the one that does not. */
+/** 200 when every module's database (and NATS, where used) answer; 503 naming the one that does not. */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -12,7 +12,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     private readonly modules: ModuleRegistry,
-    private readonly nats: NatsConnectionProvider,
+    @Optional() private readonly nats?: NatsConnectionProvider,
   ) {}
 
   @Get()
@@ -20,7 +20,7 @@ export class HealthController {
   check() {
     return this.health.check([
       ...this.modules.all().map((m) => () => this.database(m.name, () => m.transactions.dataSource.query('SELECT 1'))),
-      () => this.broker(),
+      ...(this.nats ? [() => this.broker(this.nats!)] : []),
     ]);
   }
 
@@ -34,9 +34,9 @@ export class HealthController {
     }
   }
 
-  private async broker() {
+  private async broker(nats: NatsConnectionProvider) {
     const check = this.indicator.check('nats');
-    return (await withTimeout(this.nats.isConnected(), 2_000).catch(() => false))
+    return (await withTimeout(nats.isConnected(), 2_000).catch(() => false))
       ? check.up()
       : check.down({ message: 'not connected' });
   }

@@ -44,6 +44,10 @@ export class EventDispatcher {
     return [...(this.handlers.get(consumer)?.keys() ?? [])];
   }
 
+  consumersOf(type: string): string[] {
+    return [...this.handlers.entries()].filter(([, byType]) => byType.has(type)).map(([consumer]) => consumer);
+  }
+
   handles(consumer: string, type: string): boolean {
     return this.handlers.get(consumer)?.has(type) ?? false;
   }

@@ -11,3 +11,13 @@ export abstract class EventPublisher {
   /** True when the error says the broker is away (retry without counting an attempt). */
   abstract isTransient(error: unknown): boolean;
 }
+
+/** A delivery that must be tried again later (a consumer asked for a retry): not a broker fault. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { BaseRpcContext, CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { ConsumerMessages, JsMsg } from 'nats';
-import { lastValueFrom } from 'rxjs';
-import { EventEnvelope } from '../../contracts/event-envelope';
 import { producerOf } from '../../contracts/event-contract';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -10,15 +8,9 @@ import { ConsumerFailPoint } from './consumer-fail-point';
 import { DispatchOutcome, EventDispatcher } from './event-dispatcher';
 import { JetStreamProvisioner } from './jetstream-provisioner';
 import { NatsConnectionProvider } from './nats-connection';
+import { registerEventHandlers } from './nest-handlers';
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
-
-/** What an `@Ctx()` parameter receives in a listener. */
-export class JetStreamContext extends BaseRpcContext<[string, JsMsg | undefined]> {
-  getConsumer(): string {
-    return this.args[0];
-  }
-}
 
 /**
  * A custom transport of @nestjs/microservices: listeners are `@EventPattern(type, { consumer })`
@@ -43,7 +35,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.registerHandlers();
+      registerEventHandlers(this, this.dispatcher);
       await this.subscribe();
       callback();
     } catch (error) {
@@ -64,22 +56,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     return this.nats as T;
-  }
-
-  private registerHandlers(): void {
-    for (const [pattern, head] of this.getHandlers()) {
-      for (let handler: MessageHandler | undefined = head; handler; handler = handler.next) {
-        const consumer = handler.extras?.consumer;
-        if (!handler.isEventHandler || typeof consumer !== 'string') {
-          throw new Error(`@EventPattern('${pattern}') needs { consumer: '<module>' } in its extras`);
-        }
-        const nestHandler = handler;
-        this.dispatcher.register(consumer, pattern, async (event: EventEnvelope) => {
-          const result = await nestHandler(event, new JetStreamContext([consumer, undefined]));
-          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        });
-      }
-    }
   }
 
   private async subscribe(): Promise<void> {

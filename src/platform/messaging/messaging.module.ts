@@ -4,48 +4,55 @@ import { EventContract } from '../../contracts/event-contract';
 import { Clock, SystemClock } from '../clock';
 import { EventDispatcher } from './event-dispatcher';
 import { EventPublisher } from './event-publisher';
+import { InProcessPublisher } from './in-process/in-process.publisher';
+import { InProcessServer } from './in-process/in-process.server';
 import { JetStreamProvisioner } from './jetstream-provisioner';
 import { JetStreamPublisher } from './jetstream-publisher';
 import { JetStreamServer } from './jetstream.server';
 import { ModuleRegistry } from './module-registry';
 import { NatsConnectionProvider } from './nats-connection';
 
+/** The listening side of whichever transport runs: what main.ts connects as a microservice. */
+export const TRANSPORT_SERVER = Symbol('TRANSPORT_SERVER');
+
 export interface MessagingOptions {
+  transport: 'jetstream' | 'in-process';
   contracts: readonly EventContract[];
   /** Test builds only: fail points, a fake clock. */
   overrides?: Provider[];
 }
 
-/** The transport: one NATS connection, the publisher the relays use, and the consuming server. */
+/** The transport (JetStream, or in-process without a broker), the dispatcher and the registry. */
 @Global()
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
+    const transport: Provider[] =
+      options.transport === 'jetstream'
+        ? [
+            NatsConnectionProvider,
+            JetStreamProvisioner,
+            JetStreamServer,
+            { provide: EventPublisher, useClass: JetStreamPublisher },
+            { provide: TRANSPORT_SERVER, useExisting: JetStreamServer },
+          ]
+        : [
+            InProcessServer,
+            { provide: EventPublisher, useClass: InProcessPublisher },
+            { provide: TRANSPORT_SERVER, useExisting: InProcessServer },
+          ];
     const providers: Provider[] = [
-      NatsConnectionProvider,
-      JetStreamProvisioner,
-      { provide: EventPublisher, useClass: JetStreamPublisher },
+      ...transport,
       { provide: ContractRegistry, useValue: new ContractRegistry(options.contracts) },
       { provide: Clock, useClass: SystemClock },
       ModuleRegistry,
       EventDispatcher,
-      JetStreamServer,
       ...(options.overrides ?? []),
     ];
     return {
       module: MessagingModule,
       providers,
-      exports: [
-        NatsConnectionProvider,
-        JetStreamProvisioner,
-        EventPublisher,
-        ContractRegistry,
-        Clock,
-        ModuleRegistry,
-        EventDispatcher,
-        JetStreamServer,
-        ...(options.overrides ?? []).map((p) => ('provide' in p ? p.provide : p)),
-      ],
+      exports: providers.map((p) => ('provide' in p ? p.provide : p)),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { backoffMs } from '../backoff';
-import { EventPublisher } from '../messaging/event-publisher';
+import { EventPublisher, RetryLaterError } from '../messaging/event-publisher';
 import { ClaimedRow, OutboxStore } from './outbox-store';
 
 export interface RelayOptions {
@@ -105,7 +105,12 @@ export class OutboxRelay {
   private async handleFailure(row: ClaimedRow, reason: unknown): Promise<boolean> {
     this.stats.failures++;
     const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-    this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
+    if (!(reason instanceof RetryLaterError)) this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
+    if (reason instanceof RetryLaterError) {
+      // A consumer of the in-process transport asked for a retry: its backoff, not an attempt of ours.
+      await this.store.release(row.id, error, reason.delayMs, false);
+      return false;
+    }
     if (this.publisher.isTransient(reason)) {
       await this.store.release(row.id, error, 0, false);
       return true;

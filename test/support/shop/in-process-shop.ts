@@ -7,7 +7,8 @@ import { Shop } from './shop';
 
 /** The monolith: every module in one Nest app, built by Nest's testing module, on real HTTP. */
 export class InProcessShop extends Shop {
-  readonly topology = 'one process, all modules';
+  readonly topology: string;
+  readonly transport: 'jetstream' | 'in-process';
   readonly namespace: string;
   db!: TestDatabase;
   app!: NestFastifyApplication;
@@ -19,6 +20,8 @@ export class InProcessShop extends Shop {
   ) {
     super();
     this.namespace = testNamespace(name);
+    this.transport = env.NATS_URL === '' ? 'in-process' : 'jetstream';
+    this.topology = `one process, all modules, ${this.transport} transport`;
   }
 
   get paymentsDb(): TestDatabase {

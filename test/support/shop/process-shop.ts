@@ -19,6 +19,7 @@ const ROUTES: [prefix: string, service: string][] = [
 export class ProcessShop extends Shop {
   readonly topology = 'services: orders+inventory, payments x2 on its own database, notifications';
   readonly namespace: string;
+  readonly transport = 'jetstream';
   db!: TestDatabase;
   paymentsDb!: TestDatabase;
   readonly services = new Map<string, AppProcess>();

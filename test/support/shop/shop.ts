@@ -1,3 +1,5 @@
+import { connect } from 'nats';
+import { NATS_URL } from '../test-broker';
 import { waitFor } from '../wait-for';
 import { TestDatabase } from '../test-database';
 
@@ -18,10 +20,31 @@ export abstract class Shop {
   /** The payments database (the gateway simulator keeps its ledger there). */
   abstract readonly paymentsDb: TestDatabase;
   abstract readonly namespace: string;
+  /** How events travel: through NATS JetStream, or in-process without a broker. */
+  abstract readonly transport: 'jetstream' | 'in-process';
 
   abstract setUp(): Promise<this>;
   abstract tearDown(): Promise<void>;
   protected abstract baseUrlFor(path: string): string;
+
+  /**
+   * Delivers an event as a late or repeated delivery would arrive: published to the stream
+   * (JetStream), or put in the producer's outbox (in-process, where the outbox is the log).
+   */
+  async deliverLate(envelope: { id: string; type: string; aggregateType: string; aggregateId: string; aggregateVersion: number }) {
+    if (this.transport === 'jetstream') {
+      const nc = await connect({ servers: NATS_URL });
+      await nc.jetstream().publish(`${this.namespace}.${envelope.type}`, JSON.stringify(envelope), { msgID: envelope.id });
+      await nc.close();
+      return;
+    }
+    const producer = envelope.type.split('.')[0];
+    await this.db.query(
+      `INSERT INTO "${producer}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [envelope.id, envelope.type, envelope.aggregateType, envelope.aggregateId, envelope.aggregateVersion, JSON.stringify(envelope)],
+    );
+  }
 
   /** What the simulated gateway (outside the product) executed: one idempotency key per charge. */
   async executedChargeKeys(): Promise<string[]> {

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { EventDispatcher } from '../event-dispatcher';
+import { registerEventHandlers } from '../nest-handlers';
+
+export const IN_PROCESS_TRANSPORT = Symbol('IN_PROCESS_TRANSPORT');
+
+/**
+ * The listening side of the in-process transport: it only registers the `@EventPattern`
+ * methods with the dispatcher; the relays deliver through InProcessPublisher.
+ */
+@Injectable()
+export class InProcessServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = IN_PROCESS_TRANSPORT;
+
+  constructor(private readonly dispatcher: EventDispatcher) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    try {
+      registerEventHandlers(this, this.dispatcher);
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  close(): void {}
+
+  on(): void {
+    throw new Error('InProcessServer does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.dispatcher as T;
+  }
+}
