@@ -4,12 +4,13 @@ import { resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 const CONFIG = resolve(ROOT, '.dependency-cruiser.js');
 const DEPCRUISE = resolve(ROOT, 'node_modules/.bin/depcruise');
+const ANSI_COLOURS = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 function cruise(cwd: string) {
   const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
   const result = spawnSync(DEPCRUISE, ['src', '--config', CONFIG, '--output-type', 'err'], { cwd, env, encoding: 'utf8' });
   // CI terminals may still get colours: compare the text only.
-  return { status: result.status, output: `${result.stdout}${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, '') };
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.replace(ANSI_COLOURS, '') };
 }
 
 describe('module boundaries (dependency-cruiser, as `npm run lint` runs it)', () => {
