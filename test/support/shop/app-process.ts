@@ -24,7 +24,7 @@ export class AppProcess {
 
   constructor(
     readonly name: string,
-    private readonly env: Record<string, string>,
+    readonly env: Record<string, string>,
   ) {
     this.logFile = join(tmpdir(), `shop-${env.MESSAGING_NAMESPACE ?? 'x'}-${name}.log`);
   }

@@ -1,23 +1,24 @@
 import { deleteNamespace, NATS_URL, testNamespace } from '../test-broker';
 import { createTestDatabase, TestDatabase } from '../test-database';
 import { AppProcess } from './app-process';
+import { composeServices, localEnvironment } from './compose-services';
 import { Shop } from './shop';
 
-/** Which process serves a path: each process serves its own modules' routes only. */
-const ROUTES: [prefix: string, service: string][] = [
-  ['/inventory', 'orders-inventory'],
-  ['/orders', 'orders-inventory'],
-  ['/catalog', 'orders-inventory'],
-  ['/payments', 'payments-1'],
-  ['/notifications', 'notifications'],
-];
+/** The HTTP routes of each module: a process serves those of its own modules only. */
+const ROUTES: Record<string, string[]> = {
+  orders: ['/orders', '/catalog'],
+  inventory: ['/inventory'],
+  payments: ['/payments'],
+  notifications: ['/notifications'],
+};
 
 /**
- * The service deployment: the same build started four times with different APP_MODULES,
- * payments twice (competing consumers, shared relay leases) and on a database of its own.
+ * The `services` profile of docker-compose.yml, started as plain processes of the built app
+ * (`dist/main.js`), replicas included: orders+inventory, payments x2 on a database of its own,
+ * notifications. Nothing about the topology is written here; the compose file is the source.
  */
 export class ProcessShop extends Shop {
-  readonly topology = 'services: orders+inventory, payments x2 on its own database, notifications';
+  readonly topology = 'services of docker-compose.yml (orders+inventory, payments x2 on its own database, notifications)';
   readonly namespace: string;
   readonly transport = 'jetstream';
   db!: TestDatabase;
@@ -31,21 +32,15 @@ export class ProcessShop extends Shop {
 
   async setUp(): Promise<this> {
     [this.db, this.paymentsDb] = await Promise.all([createTestDatabase(this.name), createTestDatabase(`${this.name}_pay`)]);
-    const common = {
-      DATABASE_URL: this.db.url,
-      DATABASE_URL_PAYMENTS: this.paymentsDb.url,
-      NATS_URL,
-      MESSAGING_NAMESPACE: this.namespace,
-      DATABASE_POOL_SIZE: '6',
-      RELAY_POLL_MAX_MS: '200',
-    };
-    const specs: [string, string][] = [
-      ['orders-inventory', 'orders,inventory'],
-      ['payments-1', 'payments'],
-      ['payments-2', 'payments'],
-      ['notifications', 'notifications'],
-    ];
-    for (const [name, modules] of specs) this.services.set(name, new AppProcess(name, { ...common, APP_MODULES: modules }));
+    const databases = { shop: this.db.url, shop_payments: this.paymentsDb.url };
+    const tuning = { DATABASE_POOL_SIZE: '6', RELAY_POLL_MAX_MS: '200', MESSAGING_NAMESPACE: this.namespace };
+    for (const spec of composeServices('services')) {
+      const env = { ...localEnvironment(spec.environment, databases, NATS_URL), ...tuning };
+      for (let replica = 1; replica <= spec.replicas; replica++) {
+        const name = spec.replicas > 1 ? `${spec.name}-${replica}` : spec.name;
+        this.services.set(name, new AppProcess(name, env));
+      }
+    }
     await Promise.all([...this.services.values()].map((s) => s.start()));
     return this;
   }
@@ -61,10 +56,10 @@ export class ProcessShop extends Shop {
   }
 
   protected baseUrlFor(path: string): string {
-    const route = ROUTES.find(([prefix]) => path.startsWith(prefix));
-    let service = this.service(route?.[1] ?? 'orders-inventory');
-    // While one payments replica restarts, its twin answers.
-    if (!service.running && service.name === 'payments-1') service = this.service('payments-2');
-    return service.url;
+    // The first running process whose modules serve the path (a restarting replica's twin answers).
+    const serving = [...this.services.values()].filter((s) => s.running && modulesOf(s).some((m) => ROUTES[m].some((r) => path.startsWith(r))));
+    return (serving[0] ?? this.services.values().next().value!).url;
   }
 }
+
+const modulesOf = (service: AppProcess) => (service.env.APP_MODULES ?? '').split(',');
