@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../support/shop/app-process';
@@ -10,6 +10,8 @@ const ROOT = resolve(__dirname, '../..');
 /** The checkout as git sees it (tracked and new files, nothing ignored): no node_modules, no dist, no .data. */
 function copyCleanCheckout(): string {
   const dir = mkdtempSync(join(tmpdir(), 'shop-clone-'));
+  // Like a clone in a shared directory: as root, Postgres runs as the `postgres` user, which must reach it.
+  chmodSync(dir, 0o755);
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const file of files) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });

@@ -37,12 +37,21 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     onLog: () => undefined,
     onError: (e: unknown) => logger.warn(String(e)),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    logger.log(`initialising a new cluster in ${databaseDir}`);
-    await pg.initialise();
+  try {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+      logger.log(`initialising a new cluster in ${databaseDir}`);
+      await pg.initialise();
+    }
+    await clearStaleLock(databaseDir);
+    await pg.start();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EACCES') throw error;
+    throw new Error(
+      `the embedded Postgres could not run: as root it runs as the user "postgres", which needs to reach ` +
+        `${process.cwd()} (node_modules) and ${dir}. Run as an ordinary user, make the checkout readable ` +
+        `(chmod o+rx on its parents), or set DATABASE_URL. (${(error as Error).message})`,
+    );
   }
-  await clearStaleLock(databaseDir);
-  await pg.start();
   logger.log(`embedded Postgres 15 on 127.0.0.1:${port}, data in ${databaseDir}`);
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/shop`, stop: () => pg.stop() };
 }
