@@ -25,6 +25,8 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       setupFiles: ['reflect-metadata'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
   ],
 };

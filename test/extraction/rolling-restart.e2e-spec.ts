@@ -1,3 +1,4 @@
+import { describeWithNats } from '../support/requires-nats';
 import { connect } from 'nats';
 import { ProcessShop } from '../support/shop/process-shop';
 import { NATS_URL } from '../support/test-broker';
@@ -8,7 +9,7 @@ const WAVES = 10;
 const PER_WAVE = 50;
 const CONCURRENCY = 32; // CONSUMER_CONCURRENCY: what one replica may hold when it stops
 
-describe('rolling restart of the payments replicas in the middle of 500 orders (built app as processes)', () => {
+describeWithNats('rolling restart of the payments replicas in the middle of 500 orders (built app as processes)', () => {
   const shop = new ProcessShop('rolling');
 
   beforeAll(async () => {

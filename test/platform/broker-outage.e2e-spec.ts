@@ -1,3 +1,4 @@
+import { describeWithNats } from '../support/requires-nats';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -57,7 +58,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('broker outage (real Postgres, a real nats-server stopped and started)', () => {
+describeWithNats('broker outage (real Postgres, a real nats-server stopped and started)', () => {
   const world = new ProbeWorld('outage');
   let nats: PrivateNats;
 

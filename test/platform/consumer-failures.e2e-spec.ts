@@ -1,10 +1,11 @@
+import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeCounters, probeEvent } from '../support/probe/probe.module';
 import { waitFor } from '../support/wait-for';
 
 const MAX_DELIVERIES = 4;
 
-describe('poison events (real Postgres, real JetStream)', () => {
+describeWithNats('poison events (real Postgres, real JetStream)', () => {
   const world = new ProbeWorld('poison');
 
   beforeAll(async () => {

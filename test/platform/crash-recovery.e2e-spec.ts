@@ -1,3 +1,4 @@
+import { describeWithNats } from '../support/requires-nats';
 import { JsMsg } from 'nats';
 import { ConsumerFailPoint } from '../../src/platform/messaging/consumer-fail-point';
 import { DispatchOutcome } from '../../src/platform/messaging/event-dispatcher';
@@ -30,7 +31,7 @@ class DieBeforeAck extends ConsumerFailPoint {
   }
 }
 
-describe('crash recovery (real Postgres, real JetStream)', () => {
+describeWithNats('crash recovery (real Postgres, real JetStream)', () => {
   const world = new ProbeWorld('crash');
   const relayFailPoint = new DieAfterPubAck();
   const consumerFailPoint = new DieBeforeAck();

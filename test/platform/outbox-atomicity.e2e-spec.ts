@@ -1,3 +1,4 @@
+import { describeWithNats } from '../support/requires-nats';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModuleRegistry } from '../../src/platform/messaging/module-registry';
 import { OutboxRequiresTransactionError } from '../../src/platform/outbox/outbox';
@@ -8,7 +9,7 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
-describe('outbox atomicity (real Postgres, real JetStream)', () => {
+describeWithNats('outbox atomicity (real Postgres, real JetStream)', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
   let probe: ProbeService;

@@ -1,3 +1,4 @@
+import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
 import { readStream } from '../support/test-broker';
@@ -6,7 +7,7 @@ import { waitFor } from '../support/wait-for';
 const AGGREGATES = 500;
 const VERSIONS = 10;
 
-describe('outbox relay (real Postgres, real JetStream)', () => {
+describeWithNats('outbox relay (real Postgres, real JetStream)', () => {
   const world = new ProbeWorld('relay');
 
   beforeAll(() => world.setUp());

@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { NATS_AVAILABLE } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { waitFor } from '../support/wait-for';
 
@@ -34,7 +35,8 @@ describe('notifications over real SMTP', () => {
   beforeAll(async () => {
     smtp = await startSmtp(received);
     const { port } = (smtp as unknown as { server: { address(): AddressInfo } }).server.address();
-    world = await new InProcessShop('smtp', { SMTP_URL: `smtp://127.0.0.1:${port}` }).setUp();
+    // Over JetStream where a broker runs, in-process otherwise: the mail path is the same.
+    world = await new InProcessShop('smtp', { SMTP_URL: `smtp://127.0.0.1:${port}`, ...(NATS_AVAILABLE ? {} : { NATS_URL: '' }) }).setUp();
   });
   afterAll(async () => {
     await world?.tearDown();

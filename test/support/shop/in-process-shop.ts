@@ -43,7 +43,7 @@ export class InProcessShop extends Shop {
   async tearDown(): Promise<void> {
     await this.app?.close();
     await this.db?.drop();
-    await deleteNamespace(this.namespace);
+    if (this.transport === 'jetstream') await deleteNamespace(this.namespace);
   }
 
   protected baseUrlFor(): string {
