@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { EventContract } from '../contracts/event-contract';
 import { HealthController } from './health/health.controller';
+import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
 
 export interface PlatformOptions {
@@ -32,7 +33,7 @@ export class PlatformModule {
         TerminusModule,
         MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, DeadLettersController],
     };
   }
 }

@@ -49,4 +49,26 @@ describeWithNats('poison events (real Postgres, real JetStream)', () => {
     await waitFor('a later valid event applied', async () => (await world.count('SELECT 1 FROM probe.effects WHERE event_id = $1', [good.id])) === 1);
     expect(await world.count('SELECT 1 FROM probe.inbox WHERE event_id = $1', [bad.id])).toBe(0);
   });
+
+  it('a parked event can be inspected and retried over HTTP once its cause is fixed', async () => {
+    const app = world.apps[0];
+    const probe = world.probe(app);
+    probeCounters.broken = true;
+    const [event] = await probe.write([probeEvent('fixable', 1, 42, 'probe.FailsUntilFixed')]);
+    await waitFor('the dead letter', async () => (await world.count('SELECT 1 FROM probe.dead_letter WHERE event_id = $1', [event.id])) === 1);
+
+    const listed = await app.inject({ method: 'GET', url: '/dead-letters?module=probe' });
+    expect(listed.statusCode).toBe(200);
+    const letter = listed.json().find((l: { eventId: string }) => l.eventId === event.id);
+    expect(letter).toMatchObject({ source: 'inbox', consumer: 'probe', type: 'probe.FailsUntilFixed', error: 'the probe is broken' });
+
+    probeCounters.broken = false;
+    const retried = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry` });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toEqual({ retried: true, outcome: 'ack' });
+    expect(await world.count('SELECT 1 FROM probe.effects WHERE event_id = $1', [event.id])).toBe(1);
+    const again = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry` });
+    expect(again.statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/dead-letters?module=nope' })).statusCode).toBe(404);
+  });
 });

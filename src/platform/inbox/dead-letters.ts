@@ -49,20 +49,26 @@ export class DeadLetters {
     );
   }
 
+  /** The parked events not retried yet, oldest first. */
   async list(limit = 100): Promise<DeadLetter[]> {
-    const rows = await this.dataSource.query(
-      `SELECT id, source, consumer, event_id AS "eventId", type, envelope, raw, error, attempts,
+    return this.dataSource.query(`${this.select()} WHERE retried_at IS NULL ORDER BY created_at LIMIT $1`, [limit]);
+  }
+
+  async find(id: string): Promise<DeadLetter | null> {
+    const rows = await this.dataSource.query(`${this.select()} WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  private select(): string {
+    return `SELECT id, source, consumer, event_id AS "eventId", type, envelope, raw, error, attempts,
               created_at AS "createdAt", retried_at AS "retriedAt"
-       FROM "${this.schema}".dead_letter ORDER BY created_at LIMIT $1`,
-      [limit],
-    );
-    return rows;
+       FROM "${this.schema}".dead_letter`;
   }
 
   /**
    * Retries a parked outbox row by putting it back in the outbox (the relay publishes it again;
-   * consumers' inboxes absorb any duplicate). Parked deliveries are retried by the caller
-   * through the dispatcher, see EventDispatcher.retry.
+   * consumers' inboxes absorb any duplicate). Parked deliveries are retried through the
+   * dispatcher (DeadLettersController).
    */
   async requeueOutbox(id: string): Promise<boolean> {
     const t = `"${this.schema}"`;

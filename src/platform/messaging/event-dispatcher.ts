@@ -93,6 +93,11 @@ export class EventDispatcher {
     }
   }
 
+  /** An operator's retry of a parked delivery: one attempt, parked again (with the new error) if it fails. */
+  retryParked(consumer: string, type: string, raw: string): Promise<DispatchOutcome> {
+    return this.dispatch(consumer, type, raw, this.config.consumer.maxDeliveries);
+  }
+
   private async park(
     consumer: string,
     d: { envelope?: unknown; raw?: string; eventId?: string; type: string; error: string; attempts: number },

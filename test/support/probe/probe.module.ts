@@ -16,7 +16,7 @@ export const probeEvent = (aggregateId: string, aggregateVersion: number, n: num
 });
 
 /** How often the always-failing handler ran: the dead-letter test counts deliveries with it. */
-export const probeCounters = { alwaysFails: 0 };
+export const probeCounters = { alwaysFails: 0, broken: true };
 
 @Injectable()
 export class ProbeService {
@@ -39,6 +39,13 @@ export class ProbeListener {
     await this.transactions.run((manager) =>
       manager.query('INSERT INTO probe.effects (event_id, n) VALUES ($1, $2)', [event.id, event.payload.n]),
     );
+  }
+
+  /** Fails while the probe is "broken": a dead letter that an operator retries after the fix. */
+  @EventPattern('probe.FailsUntilFixed', { consumer: 'probe' })
+  async onFailsUntilFixed(@Payload() event: EventEnvelope<'probe.FailsUntilFixed', { n: number }>): Promise<void> {
+    if (probeCounters.broken) throw new Error('the probe is broken');
+    await this.onThing(event as unknown as EventEnvelope<'probe.ThingHappened', { n: number }>);
   }
 
   @EventPattern('probe.AlwaysFails', { consumer: 'probe' })
