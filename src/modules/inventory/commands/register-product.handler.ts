@@ -2,8 +2,8 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ProductRegisteredV1 } from '../../../contracts';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
 import { Outbox } from '../../../platform/outbox/outbox';
-import { pendingEvent } from '../../../platform/outbox/pending-event';
 import { SkuAlreadyExistsError } from '../domain/inventory.errors';
+import { productEvent } from '../infrastructure/product-events';
 import { ProductRepository, ProductRow } from '../infrastructure/product.repository';
 
 export class RegisterProduct {
@@ -22,13 +22,7 @@ export class RegisterProductHandler implements ICommandHandler<RegisterProduct, 
     return this.tx.run(async (m) => {
       const row = await this.products.insert(m, product);
       if (!row) throw new SkuAlreadyExistsError(product.sku);
-      await this.outbox.append(m, [
-        pendingEvent(ProductRegisteredV1, { type: 'Product', id: row.sku, version: row.version }, {
-          sku: row.sku,
-          name: row.name,
-          priceCents: row.priceCents,
-        }),
-      ]);
+      await this.outbox.append(m, [productEvent(ProductRegisteredV1, row)]);
       return row;
     });
   }

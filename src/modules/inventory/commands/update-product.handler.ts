@@ -2,8 +2,8 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ProductUpdatedV1 } from '../../../contracts';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
 import { Outbox } from '../../../platform/outbox/outbox';
-import { pendingEvent } from '../../../platform/outbox/pending-event';
 import { ProductNotFoundError } from '../domain/inventory.errors';
+import { productEvent } from '../infrastructure/product-events';
 import { ProductRepository, ProductRow } from '../infrastructure/product.repository';
 
 export class UpdateProduct {
@@ -25,13 +25,7 @@ export class UpdateProductHandler implements ICommandHandler<UpdateProduct, Prod
     return this.tx.run(async (m) => {
       const row = await this.products.update(m, sku, patch);
       if (!row) throw new ProductNotFoundError(sku);
-      await this.outbox.append(m, [
-        pendingEvent(ProductUpdatedV1, { type: 'Product', id: row.sku, version: row.version }, {
-          sku: row.sku,
-          name: row.name,
-          priceCents: row.priceCents,
-        }),
-      ]);
+      await this.outbox.append(m, [productEvent(ProductUpdatedV1, row)]);
       return row;
     });
   }
