@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ExceptionsFilter } from './platform/http/exceptions.filter';
+import { RequestContextInterceptor } from './platform/http/request-context.interceptor';
 import { TRANSPORT_SERVER } from './platform/messaging/messaging.module';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -25,6 +26,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     }),
   );
   app.useGlobalFilters(new ExceptionsFilter());
+  app.useGlobalInterceptors(new RequestContextInterceptor());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').build(),

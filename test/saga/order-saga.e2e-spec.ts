@@ -43,6 +43,27 @@ describe.each(TOPOLOGIES)('order saga over HTTP, %s (real Postgres, real JetStre
     expect(mails.every((n: any) => n.to === 'ada@example.com')).toBe(true);
   });
 
+  it('stamps the saga on every event: correlation = order id, causation chain, the caller\'s traceparent', async () => {
+    await world.registerProduct('TRACE', 100, 5);
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const placed = await world.placeOrder([{ sku: 'TRACE', quantity: 1 }], 'tok_visa', { traceparent, 'x-request-id': 'req-trace-1' });
+    await world.finalOrder(placed.body.orderId);
+    const [row] = await world.db.query(`SELECT envelope FROM orders.outbox WHERE aggregate_id = $1 AND type = 'orders.OrderPlaced'`, [
+      placed.body.orderId,
+    ]);
+    expect(row.envelope).toMatchObject({
+      correlationId: placed.body.orderId,
+      causationId: 'req-trace-1',
+      traceparent,
+      aggregateType: 'Order',
+      aggregateVersion: 1,
+    });
+    const reservation = await waitFor('StockReserved', async () =>
+      (await world.db.query(`SELECT envelope FROM inventory.outbox WHERE aggregate_id = $1`, [placed.body.orderId]))[0],
+    );
+    expect(reservation.envelope).toMatchObject({ correlationId: placed.body.orderId, causationId: row.envelope.id, traceparent });
+  });
+
   it('out of stock: CANCELLED / OUT_OF_STOCK, no charge executed, stock back where it was', async () => {
     await world.registerProduct('SCARCE', 700, 1);
     const charges = (await world.executedChargeKeys()).length;
