@@ -54,7 +54,25 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.loop();
+    this.loopDone = this.reclaimFromDeadLocalRelays().then(() => this.loop());
+  }
+
+  /**
+   * A relay of this host whose process is gone (killed, crashed) would hold its rows until
+   * its lease runs out; a restart on the same host takes them back at once instead.
+   */
+  private async reclaimFromDeadLocalRelays(): Promise<void> {
+    const [host] = this.options.relayId.split(':');
+    try {
+      for (const owner of await this.store.leaseOwners()) {
+        const [ownerHost, pid] = owner.split(':');
+        if (ownerHost !== host || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+        this.logger.warn(`taking back the leases of ${owner}: its process is gone`);
+        await this.store.releaseLeasesOf(owner);
+      }
+    } catch (error) {
+      this.logger.warn(`could not check for dead relays: ${describe(error)}`);
+    }
   }
 
   /**
@@ -167,6 +185,15 @@ export class OutboxRelay {
 export class BrokerUnavailableError extends Error {
   constructor() {
     super('broker unavailable');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -46,6 +46,22 @@ export class OutboxStore {
     return rows;
   }
 
+  /** Relays holding live leases: a crashed one keeps its rows until the lease runs out. */
+  async leaseOwners(): Promise<string[]> {
+    const rows: { owner: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT locked_by AS owner FROM "${this.schema}".outbox
+       WHERE published_at IS NULL AND locked_until > now() AND locked_by IS NOT NULL`,
+    );
+    return rows.map((r) => r.owner);
+  }
+
+  async releaseLeasesOf(owner: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox SET locked_until = NULL WHERE locked_by = $1 AND published_at IS NULL`,
+      [owner],
+    );
+  }
+
   async markPublished(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.dataSource.query(
