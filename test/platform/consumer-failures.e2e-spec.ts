@@ -1,9 +1,25 @@
 import { describeWithNats } from '../support/requires-nats';
+import { connect } from 'nats';
+import { v7 as uuidv7 } from 'uuid';
 import { ProbeWorld } from '../support/probe/probe-world';
+import { NATS_URL } from '../support/test-broker';
 import { probeCounters, probeEvent } from '../support/probe/probe.module';
 import { waitFor } from '../support/wait-for';
 
 const MAX_DELIVERIES = 4;
+
+const probeEnvelope = (aggregateId: string) => ({
+  id: uuidv7(),
+  type: 'probe.ThingHappened',
+  version: 1,
+  occurredAt: new Date().toISOString(),
+  aggregateType: 'Thing',
+  aggregateId,
+  aggregateVersion: 1,
+  correlationId: 'c',
+  causationId: 'c',
+  payload: { n: 1 },
+});
 
 describeWithNats('poison events (real Postgres, real JetStream)', () => {
   const world = new ProbeWorld('poison');
@@ -70,5 +86,18 @@ describeWithNats('poison events (real Postgres, real JetStream)', () => {
     const again = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry` });
     expect(again.statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/dead-letters?module=nope' })).statusCode).toBe(404);
+  });
+
+  it('parks an event Postgres cannot store as JSON (a NUL byte) instead of retrying it forever', async () => {
+    const nc = await connect({ servers: NATS_URL });
+    const raw = JSON.stringify({ ...probeEnvelope('nul'), type: 'probe.Thing\u0000Happened' });
+    await nc.jetstream().publish(`${world.namespace}.probe.ThingHappened`, raw, { msgID: 'nul-1' });
+    await nc.close();
+    const parked = `SELECT * FROM probe.dead_letter WHERE raw LIKE '%"aggregateId":"nul"%'`;
+    await waitFor('the dead letter', async () => (await world.count(parked)) === 1);
+    const [letter] = await world.db.query(parked);
+    expect(letter.raw).toContain('Thing\\0Happened');
+    expect(letter).toMatchObject({ consumer: 'probe', attempts: 1, envelope: null });
+    expect(letter.error).toMatch(/invalid envelope/);
   });
 });

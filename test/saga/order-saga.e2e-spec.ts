@@ -171,6 +171,7 @@ describe.each(TOPOLOGIES)('order saga over HTTP, %s (real Postgres, real JetStre
       ['an unknown order id', () => world.http('GET', `/orders/${uuidv7()}`), 404],
       ['a malformed payments query', () => world.http('GET', '/payments?orderId=1'), 400],
       ['a product with a bad sku', () => world.http('POST', '/inventory/products', { sku: 'a b', name: 'x', priceCents: 1, quantity: 1 }), 400],
+      ['a NUL byte in a name', () => world.http('POST', '/inventory/products', { sku: 'NUL-1', name: 'a\u0000b', priceCents: 1, quantity: 1 }), 400],
       ['a duplicate sku', () => world.http('POST', '/inventory/products', { sku: 'BAD-IN', name: 'x', priceCents: 1, quantity: 1 }), 409],
       ['a restock of zero', () => world.http('POST', '/inventory/products/BAD-IN/restock', { quantity: 0 }), 400],
       ['a patch of an unknown product', () => world.http('PATCH', '/inventory/products/NOPE', { priceCents: 1 }), 404],

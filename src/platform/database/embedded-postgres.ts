@@ -82,12 +82,26 @@ async function clearStaleLock(databaseDir: string): Promise<void> {
   if (!existsSync(lockFile)) return;
   const pid = parseInt(readFileSync(lockFile, 'utf8').split('\n')[0], 10);
   if (pid > 0 && isPostgres(pid)) {
-    logger.warn(`stopping postgres ${pid} left running by an earlier start`);
+    if (parentOf(pid) !== 1) {
+      // Its parent still runs it: another process of this checkout owns this database.
+      throw new Error(`the embedded Postgres in ${databaseDir} is in use by process ${parentOf(pid)}; one process per data directory (or set DATABASE_URL)`);
+    }
+    logger.warn(`stopping postgres ${pid}, orphaned by an earlier start that was killed`);
     process.kill(pid, 'SIGINT');
     for (let i = 0; i < 100 && isPostgres(pid); i++) await new Promise((r) => setTimeout(r, 100));
     if (isPostgres(pid)) process.kill(pid, 'SIGKILL');
   }
   if (existsSync(lockFile)) rmSync(lockFile);
+}
+
+/** The parent pid from /proc/<pid>/stat (1 once the parent died and init adopted it). */
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1], 10);
+  } catch {
+    return 1;
+  }
 }
 
 function isPostgres(pid: number): boolean {

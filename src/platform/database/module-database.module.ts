@@ -1,5 +1,6 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, EntitySubscriberInterface, MigrationInterface, TransactionCommitEvent } from 'typeorm';
 import { EntityClassOrSchema } from '@nestjs/typeorm/dist/interfaces/entity-class-or-schema.type';
@@ -90,7 +91,7 @@ export class ModuleDatabaseModule {
               ? new OutboxRelay(
                   outboxStore,
                   publisher,
-                  { relayId: `${hostname()}:${process.pid}:${name}`, ...config.relay },
+                  { relayId: `${hostname()}:${process.pid}:${name}:${randomBytes(3).toString("hex")}`, ...config.relay },
                   failPoint,
                 )
               : undefined;

@@ -53,5 +53,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const statusCode = fastify.statusCode;
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: fastify.message ?? 'Bad request' };
   }
+  if (/^22/.test((exception as { code?: string })?.code ?? '') && (exception as Error).name === 'QueryFailedError') {
+    // Postgres "data exception" (a NUL byte in text, a number out of range): the input's fault.
+    return { statusCode: 400, error: 'Bad Request', message: 'the request holds a value the store cannot keep' };
+  }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
 }

@@ -67,6 +67,10 @@ export class EventDispatcher {
     const check = this.contracts.check(parsed);
     if (!check.ok) return this.park(consumer, { envelope: parsed, type, error: check.error, attempts: attempt });
     const event = check.envelope;
+    if (event.type !== type) {
+      const error = `delivered as ${type} but the envelope says ${event.type}`;
+      return this.park(consumer, { envelope: event, eventId: event.id, type, error, attempts: attempt });
+    }
 
     try {
       let duplicate = false;
@@ -103,11 +107,22 @@ export class EventDispatcher {
     d: { envelope?: unknown; raw?: string; eventId?: string; type: string; error: string; attempts: number },
   ): Promise<DispatchOutcome> {
     const eventId = d.eventId ?? idOf(d.envelope);
-    await this.modules.get(consumer).deadLetters.parkDelivery({ consumer, ...d, eventId });
+    const deadLetters = this.modules.get(consumer).deadLetters;
+    try {
+      await deadLetters.parkDelivery({ consumer, ...d, eventId });
+    } catch (refused) {
+      // Postgres refuses some text (a NUL byte): keep it escaped rather than retry the poison forever.
+      if (!['22P05', '22021'].includes((refused as { code?: string }).code ?? '')) throw refused;
+      const raw = (d.raw ?? JSON.stringify(d.envelope)).split(NUL).join('\\0').split('\\u0000').join('\\0');
+      const error = d.error.split(NUL).join('\\0');
+      await deadLetters.parkDelivery({ consumer, raw, type: d.type.split(NUL).join(''), error, attempts: d.attempts });
+    }
     this.logger.error(`${consumer} dead-lettered ${d.type} ${eventId ?? '(no id)'}: ${d.error}`);
     return { kind: 'dead-lettered', error: d.error };
   }
 }
+
+const NUL = String.fromCharCode(0);
 
 const message = (error: unknown) =>
   error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);

@@ -59,20 +59,18 @@ export class JetStreamProvisioner {
 
   /**
    * One durable consumer per consuming module and stream. On a 2.10+ server it is filtered to
-   * exactly the subjects the module handles; on 2.9 (one filter only) to the one subject when
-   * there is one, else to the whole stream, and the transport acks the others unread.
+   * exactly the subjects the module handles (`filter_subjects`); on 2.9 (one filter only) to the
+   * whole stream, and the transport acks the other types unread. Each mode keeps one filter
+   * field whatever the handlers, so adding a handler is a config update the server accepts.
    */
   async ensureConsumer(stream: string, producer: string, consumer: string, types: string[]): Promise<string> {
     const jsm = await this.manager();
     const durable = this.names.durable(consumer);
-    const subjects = types.map((t) => this.names.subject(t));
     const [major, minor] = await this.nats.serverVersion();
-    const filter: Partial<ConsumerConfig> =
-      subjects.length === 1
-        ? { filter_subject: subjects[0] }
-        : major > 2 || (major === 2 && minor >= 10)
-          ? { filter_subjects: subjects }
-          : { filter_subject: this.names.streamSubjects(producer) };
+    const multiFilter = major > 2 || (major === 2 && minor >= 10);
+    const filter: Partial<ConsumerConfig> = multiFilter
+      ? { filter_subjects: types.map((t) => this.names.subject(t)), filter_subject: undefined }
+      : { filter_subject: this.names.streamSubjects(producer) };
     const config: Partial<ConsumerConfig> = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -84,13 +82,20 @@ export class JetStreamProvisioner {
     };
     try {
       await jsm.consumers.info(stream, durable);
-      await jsm.consumers.update(stream, durable, config).catch((e) => {
-        this.logger.warn(`consumer ${stream}/${durable} kept its old config: ${e?.message}`);
-      });
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await jsm.consumers.add(stream, config);
       this.logger.log(`created consumer ${stream}/${durable} on ${JSON.stringify(filter)}`);
+      return durable;
+    }
+    try {
+      await jsm.consumers.update(stream, durable, config);
+    } catch (error) {
+      // A consumer the server will not reconcile would leave new event types unread: say so at boot.
+      throw new Error(
+        `durable consumer ${stream}/${durable} cannot take its new configuration (${(error as Error).message}); ` +
+          'delete it (nats consumer rm) to have it recreated, its inbox makes the replay harmless',
+      );
     }
     return durable;
   }

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
 import { DispatchOutcome, EventDispatcher } from './event-dispatcher';
 import { JetStreamProvisioner } from './jetstream-provisioner';
+import { ModuleRegistry } from './module-registry';
 import { NatsConnectionProvider } from './nats-connection';
 import { registerEventHandlers } from './nest-handlers';
 
@@ -27,6 +28,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     private readonly nats: NatsConnectionProvider,
     private readonly provisioner: JetStreamProvisioner,
     private readonly dispatcher: EventDispatcher,
+    private readonly modules: ModuleRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly failPoint?: ConsumerFailPoint,
   ) {
@@ -59,6 +61,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private async subscribe(): Promise<void> {
+    // The streams this process publishes to exist before its relays start, consumers or not.
+    for (const module of this.modules.all()) await this.provisioner.ensureStream(module.name);
     for (const consumer of this.dispatcher.consumers()) {
       const byProducer = groupBy(this.dispatcher.typesOf(consumer), producerOf);
       for (const [producer, types] of byProducer) {
@@ -69,18 +73,24 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           max_messages: this.config.consumer.concurrency,
         });
         this.subscriptions.push(messages);
-        void this.pump(consumer, messages);
+        void this.pump(consumer, messages).catch((error) => {
+          this.logger.error(`${consumer} stopped consuming ${stream}: ${(error as Error).message}`);
+        });
       }
     }
   }
 
+  /** At most CONSUMER_CONCURRENCY messages in flight: the next is read only when a slot is free. */
   private async pump(consumer: string, messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       if (this.closing) {
-        msg.nak();
+        settle(() => msg.nak());
         continue;
       }
-      const work = this.process(consumer, msg).finally(() => this.inFlight.delete(work));
+      while (this.inFlight.size >= this.config.consumer.concurrency) await Promise.race(this.inFlight);
+      const work: Promise<void> = this.process(consumer, msg)
+        .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
+        .finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
     }
   }
@@ -93,12 +103,20 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);
-      msg.nak(this.config.consumer.backoffMaxMs);
+      settle(() => msg.nak(this.config.consumer.backoffMaxMs));
       return;
     }
     if (this.failPoint?.beforeAck(consumer, msg, outcome)) return;
-    if (outcome.kind === 'retry') msg.nak(outcome.delayMs);
-    else msg.ack();
+    settle(() => (outcome.kind === 'retry' ? msg.nak(outcome.delayMs) : msg.ack()));
+  }
+}
+
+/** An ack or nak on a closing connection throws; the message is redelivered, which the inbox absorbs. */
+function settle(action: () => void): void {
+  try {
+    action();
+  } catch {
+    /* connection closing: JetStream redelivers after ack_wait */
   }
 }
 

@@ -126,19 +126,19 @@ export class OutboxRelay {
     if (!(reason instanceof RetryLaterError)) this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
     if (reason instanceof RetryLaterError) {
       // A consumer of the in-process transport asked for a retry: its backoff, not an attempt of ours.
-      await this.store.release(row.id, error, reason.delayMs, false);
+      await this.store.release(row.id, this.options.relayId, error, reason.delayMs, false);
       return false;
     }
     if (this.publisher.isTransient(reason)) {
-      await this.store.release(row.id, error, 0, false);
+      await this.store.release(row.id, this.options.relayId, error, 0, false);
       return true;
     }
     if (row.attempts + 1 >= this.options.maxAttempts) {
       this.logger.error(`parking event ${row.id} (${row.envelope.type}) after ${row.attempts + 1} attempts: ${error}`);
-      await this.store.park(row.id, error);
+      await this.store.park(row.id, this.options.relayId, error);
       this.stats.parked++;
     } else {
-      await this.store.release(row.id, error, backoffMs(row.attempts + 1, 100, 30_000), true);
+      await this.store.release(row.id, this.options.relayId, error, backoffMs(row.attempts + 1, 100, 30_000), true);
     }
     return false;
   }

@@ -72,24 +72,26 @@ export class OutboxStore {
   }
 
   /** Gives a row back for a later try; `counted` failures move it toward the dead-letter table. */
-  async release(id: string, error: string, delayMs: number, counted: boolean): Promise<void> {
+  async release(id: string, relayId: string, error: string, delayMs: number, counted: boolean): Promise<void> {
     await this.dataSource.query(
       `UPDATE "${this.schema}".outbox
        SET locked_until = NULL, last_error = $2, attempts = attempts + $3,
            available_at = now() + $4::int * interval '1 millisecond'
-       WHERE id = $1`,
-      [id, error.slice(0, 2000), counted ? 1 : 0, delayMs],
+       WHERE id = $1 AND locked_by = $5 AND published_at IS NULL`,
+      [id, error.slice(0, 2000), counted ? 1 : 0, delayMs, relayId],
     );
   }
 
   /** Moves a row that cannot be published to the dead-letter table, so its aggregate's later events flow. */
-  async park(id: string, error: string): Promise<void> {
+  async park(id: string, relayId: string, error: string): Promise<void> {
     const t = `"${this.schema}"`;
+    // Fenced by the lease: a relay that stalled past it must not park a row another relay now holds.
     await this.dataSource.query(
-      `WITH moved AS (DELETE FROM ${t}.outbox WHERE id = $1 RETURNING *)
+      `WITH moved AS (
+         DELETE FROM ${t}.outbox WHERE id = $1 AND locked_by = $4 AND locked_until > now() AND published_at IS NULL RETURNING *)
        INSERT INTO ${t}.dead_letter (id, source, event_id, type, envelope, error, attempts)
        SELECT $2, 'outbox', moved.id::text, moved.type, moved.envelope, $3, moved.attempts + 1 FROM moved`,
-      [id, uuidv7(), error.slice(0, 2000)],
+      [id, uuidv7(), error.slice(0, 2000), relayId],
     );
   }
 
