@@ -5,6 +5,7 @@ import { InventoryModule } from './modules/inventory/inventory.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { PaymentsModule } from './modules/payments/payments.module';
+import { RelaysShutdown } from './platform/outbox/relays-shutdown';
 import { PlatformModule } from './platform/platform.module';
 
 const BUSINESS_MODULES: Record<BusinessModule, Type> = {
@@ -22,6 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(config, { contracts: ALL_CONTRACTS, overrides }), ...modules],
+      providers: [RelaysShutdown],
     };
   }
 }

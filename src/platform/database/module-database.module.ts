@@ -29,8 +29,8 @@ export interface ModuleDatabaseOptions {
 export const MODULE_MESSAGING = Symbol('MODULE_MESSAGING');
 
 /**
- * Starts the module's relay after boot. On shutdown (after HTTP and the listeners have
- * stopped) it publishes what they committed, then stops; the data source closes after it.
+ * Starts the module's relay after boot. On shutdown the root module's RelaysShutdown has
+ * stopped it already; this stop (idempotent) covers compositions without one.
  */
 class ModuleMessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(MODULE_MESSAGING) private readonly messaging: ModuleMessaging) {}

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AppConfig } from '../../../src/config/app-config';
+import { RelaysShutdown } from '../../../src/platform/outbox/relays-shutdown';
 import { PlatformModule } from '../../../src/platform/platform.module';
 import { PROBE_CONTRACTS } from './probe.contracts';
 import { ProbeModule } from './probe.module';
@@ -11,6 +12,7 @@ export class ProbeAppModule {
     return {
       module: ProbeAppModule,
       imports: [PlatformModule.forRoot(config, { contracts: PROBE_CONTRACTS, overrides }), ProbeModule],
+      providers: [RelaysShutdown],
     };
   }
 }
