@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
@@ -8,13 +10,14 @@ import { EventContract } from '../contracts/event-contract';
 import { HealthController } from './health/health.controller';
 import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
+import { MessagingMetrics } from './observability/messaging-metrics';
 
 export interface PlatformOptions {
   contracts: readonly EventContract[];
   overrides?: Provider[];
 }
 
-/** Everything without business words: config, logging, CQRS, messaging, health. */
+/** Everything without business words: config, logging, CQRS, messaging, health, metrics. */
 @Module({})
 export class PlatformModule {
   static forRoot(config: AppConfig, options: PlatformOptions): DynamicModule {
@@ -31,9 +34,12 @@ export class PlatformModule {
         }),
         CqrsModule.forRoot(),
         TerminusModule,
+        // The process metrics once per process (tests host several applications in one).
+        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') } }),
         MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
       ],
       controllers: [HealthController, DeadLettersController],
+      providers: [MessagingMetrics],
     };
   }
 }

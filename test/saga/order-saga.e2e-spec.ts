@@ -191,6 +191,15 @@ describe.each(TOPOLOGIES)('order saga over HTTP, %s (real Postgres, real JetStre
     });
   });
 
+  it('serves Prometheus metrics: relay results, consumer outcomes, outbox lag', async () => {
+    const { status, body } = await world.http('GET', '/metrics');
+    expect(status).toBe(200);
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(body)?.[1] ?? NaN);
+    expect(value('shop_outbox_events_total{module="orders",result="published"}')).toBeGreaterThan(0);
+    expect(value('shop_consumer_events_total{consumer="inventory",outcome="ack"}')).toBeGreaterThan(0);
+    expect(value('shop_outbox_unpublished{module="orders"}')).toBeGreaterThanOrEqual(0);
+  });
+
   it('serves OpenAPI at /docs and health at /health', async () => {
     expect((await world.http('GET', '/docs')).status).toBe(200);
     const health = await world.http('GET', '/health');

@@ -4,6 +4,7 @@ import { EventEnvelope } from '../../contracts/event-envelope';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
+import { consumedEvents } from '../observability/messaging-metrics';
 import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
 
@@ -54,6 +55,14 @@ export class EventDispatcher {
 
   /** `attempt` is 1 on the first delivery. */
   async dispatch(consumer: string, type: string, raw: string, attempt: number): Promise<DispatchOutcome> {
+    const outcome = await this.deliver(consumer, type, raw, attempt);
+    if (outcome.kind !== 'ignored') {
+      consumedEvents.inc({ consumer, outcome: outcome.kind === 'ack' && outcome.duplicate ? 'duplicate' : outcome.kind });
+    }
+    return outcome;
+  }
+
+  private async deliver(consumer: string, type: string, raw: string, attempt: number): Promise<DispatchOutcome> {
     const handlers = this.handlers.get(consumer)?.get(type);
     if (!handlers) return { kind: 'ignored' };
     const module = this.modules.get(consumer);

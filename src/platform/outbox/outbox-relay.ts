@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { backoffMs } from '../backoff';
 import { EventPublisher, RetryLaterError } from '../messaging/event-publisher';
+import { relayEvents } from '../observability/messaging-metrics';
 import { ClaimedRow, OutboxStore } from './outbox-store';
 
 export interface RelayOptions {
   relayId: string;
+  module: string;
   batchSize: number;
   leaseMs: number;
   pollMinMs: number;
@@ -111,7 +113,10 @@ export class OutboxRelay {
     this.failPoint?.afterPublish(published);
     await this.store.markPublished(published);
     this.stats.published += published.length;
-    this.stats.duplicates += results.filter((r) => r.status === 'fulfilled' && r.value.duplicate).length;
+    const duplicates = results.filter((r) => r.status === 'fulfilled' && r.value.duplicate).length;
+    this.stats.duplicates += duplicates;
+    relayEvents.inc({ module: this.options.module, result: 'published' }, published.length - duplicates);
+    if (duplicates > 0) relayEvents.inc({ module: this.options.module, result: 'duplicate' }, duplicates);
     let brokerAway = false;
     for (const [i, result] of results.entries()) {
       if (result.status === 'rejected') brokerAway = (await this.handleFailure(rows[i], result.reason)) || brokerAway;
@@ -122,6 +127,7 @@ export class OutboxRelay {
 
   private async handleFailure(row: ClaimedRow, reason: unknown): Promise<boolean> {
     this.stats.failures++;
+    relayEvents.inc({ module: this.options.module, result: reason instanceof RetryLaterError ? 'retry' : 'failed' });
     const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
     if (!(reason instanceof RetryLaterError)) this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
     if (reason instanceof RetryLaterError) {
@@ -137,6 +143,7 @@ export class OutboxRelay {
       this.logger.error(`parking event ${row.id} (${row.envelope.type}) after ${row.attempts + 1} attempts: ${error}`);
       await this.store.park(row.id, this.options.relayId, error);
       this.stats.parked++;
+      relayEvents.inc({ module: this.options.module, result: 'parked' });
     } else {
       await this.store.release(row.id, this.options.relayId, error, backoffMs(row.attempts + 1, 100, 30_000), true);
     }
