@@ -35,6 +35,9 @@ const envSchema = z.object({
   RELAY_POLL_MIN_MS: int(20, 1),
   RELAY_POLL_MAX_MS: int(1_000, 1),
   RELAY_MAX_ATTEMPTS: int(10, 1),
+  OUTBOX_RETENTION_MS: int(7 * 24 * 3600 * 1000, 1),
+  INBOX_RETENTION_MS: int(14 * 24 * 3600 * 1000, 1),
+  PRUNE_INTERVAL_MS: int(10 * 60 * 1000, 10),
   CONSUMER_MAX_DELIVERIES: int(10, 1),
   CONSUMER_BACKOFF_BASE_MS: int(200, 1),
   CONSUMER_BACKOFF_MAX_MS: int(30_000, 1),
@@ -55,6 +58,8 @@ export interface AppConfig {
   /** `url` unset: the in-process transport (one process running every module). */
   nats: { url?: string; namespace: string };
   relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
+  /** Published outbox rows and inbox entries are history; the relay prunes them after these ages. */
+  retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
   consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
   smtpUrl?: string;
 }
@@ -102,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       pollMaxMs: e.RELAY_POLL_MAX_MS,
       maxAttempts: e.RELAY_MAX_ATTEMPTS,
     },
+    retention: { outboxMs: e.OUTBOX_RETENTION_MS, inboxMs: e.INBOX_RETENTION_MS, pruneIntervalMs: e.PRUNE_INTERVAL_MS },
     consumer: {
       maxDeliveries: e.CONSUMER_MAX_DELIVERIES,
       backoffBaseMs: e.CONSUMER_BACKOFF_BASE_MS,

@@ -91,7 +91,7 @@ export class ModuleDatabaseModule {
               ? new OutboxRelay(
                   outboxStore,
                   publisher,
-                  { relayId: `${hostname()}:${process.pid}:${name}:${randomBytes(3).toString('hex')}`, module: name, ...config.relay },
+                  { relayId: `${hostname()}:${process.pid}:${name}:${randomBytes(3).toString('hex')}`, module: name, retention: config.retention, ...config.relay },
                   failPoint,
                 )
               : undefined;

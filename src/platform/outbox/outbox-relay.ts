@@ -7,6 +7,7 @@ import { ClaimedRow, OutboxStore } from './outbox-store';
 export interface RelayOptions {
   relayId: string;
   module: string;
+  retention?: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
   batchSize: number;
   leaseMs: number;
   pollMinMs: number;
@@ -165,8 +166,25 @@ export class OutboxRelay {
         continue;
       }
       if (claimed >= this.options.batchSize) continue;
+      await this.pruneWhenDue();
       idleMs = claimed > 0 ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
       await this.idle(idleMs, true);
+    }
+  }
+
+  private lastPrune = Date.now();
+
+  /** Between rounds, every `pruneIntervalMs`: drop published rows and inbox entries past retention. */
+  private async pruneWhenDue(): Promise<void> {
+    const retention = this.options.retention;
+    if (!retention || Date.now() - this.lastPrune < retention.pruneIntervalMs) return;
+    this.lastPrune = Date.now();
+    try {
+      const rows = await this.store.prunePublished(retention.outboxMs);
+      const entries = await this.store.pruneInbox(retention.inboxMs);
+      if (rows + entries > 0) this.logger.log(`pruned ${rows} published outbox rows, ${entries} inbox entries`);
+    } catch (error) {
+      this.logger.warn(`pruning failed: ${describe(error)}`);
     }
   }
 

@@ -102,6 +102,19 @@ export class OutboxStore {
     return row.n;
   }
 
+  /**
+   * Inbox entries only matter while a redelivery can still come: JetStream keeps messages 7 days,
+   * so the default inbox retention (14 days) outlives any redelivery.
+   */
+  async pruneInbox(olderThanMs: number): Promise<number> {
+    const { affected } = await structuredQuery(
+      this.dataSource,
+      `DELETE FROM "${this.schema}".inbox WHERE processed_at < now() - $1::bigint * interval '1 millisecond'`,
+      [olderThanMs],
+    );
+    return affected;
+  }
+
   /** Published rows are history: drop those older than the retention. */
   async prunePublished(olderThanMs: number): Promise<number> {
     const { affected } = await structuredQuery(
