@@ -10,7 +10,7 @@ import { EventContract } from '../contracts/event-contract';
 import { HealthController } from './health/health.controller';
 import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
-import { MessagingMetrics } from './observability/messaging-metrics';
+import { MessagingMetrics } from './observability/messaging-metrics.provider';
 
 export interface PlatformOptions {
   contracts: readonly EventContract[];

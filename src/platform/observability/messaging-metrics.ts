@@ -1,13 +1,16 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, register } from 'prom-client';
-import { ModuleRegistry } from '../messaging/module-registry';
 
 /** One metric per name in the process-wide registry, however many applications the process hosts (tests). */
 function counter(name: string, help: string, labelNames: string[]): Counter {
   return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames });
 }
 
-const registries = new Set<ModuleRegistry>();
+/** What the backlog gauge reads: the modules of a running application (no import of the registry: no cycle). */
+export interface WatchedModules {
+  all(): { name: string; outboxStore: { countUnpublished(): Promise<number> } }[];
+}
+
+export const watchedModules = new Set<WatchedModules>();
 
 export const relayEvents = counter('shop_outbox_events_total', 'Outbox rows handled by this process\'s relays', ['module', 'result']);
 export const consumedEvents = counter('shop_consumer_events_total', 'Deliveries handled by this process\'s consumers', ['consumer', 'outcome']);
@@ -19,7 +22,7 @@ if (!register.getSingleMetric('shop_outbox_unpublished')) {
     labelNames: ['module'],
     async collect() {
       this.reset();
-      for (const registry of registries) {
+      for (const registry of watchedModules) {
         for (const module of registry.all()) {
           const waiting = await module.outboxStore.countUnpublished().catch(() => undefined);
           if (waiting !== undefined) this.set({ module: module.name }, waiting);
@@ -27,18 +30,4 @@ if (!register.getSingleMetric('shop_outbox_unpublished')) {
       }
     },
   });
-}
-
-/** Lets the backlog gauge see this application's modules while it runs. */
-@Injectable()
-export class MessagingMetrics implements OnModuleInit, OnApplicationShutdown {
-  constructor(private readonly modules: ModuleRegistry) {}
-
-  onModuleInit(): void {
-    registries.add(this.modules);
-  }
-
-  onApplicationShutdown(): void {
-    registries.delete(this.modules);
-  }
 }
