@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.relay).toEqual({
       enabled: true,
-      batchSize: 200,
+      batchSize: 500,
       leaseMs: 30000,
       pollMinMs: 20,
       pollMaxMs: 1000,

@@ -21,7 +21,9 @@ describeWithNats('outbox relay (real Postgres, real JetStream)', () => {
     }
     expect(await world.unpublished()).toBe(AGGREGATES * VERSIONS);
 
-    const [r1, r2] = await Promise.all([world.start(), world.start()]);
+    // Batches smaller than the 500 claimable heads, so that both relays find work in every round.
+    const relayEnv = { RELAY_BATCH_SIZE: '100' };
+    const [r1, r2] = await Promise.all([world.start(relayEnv), world.start(relayEnv)]);
     await waitFor('the outbox drained', async () => (await world.unpublished()) === 0, { timeoutMs: 90_000 });
 
     const outboxIds = (await world.db.query<{ id: string }>('SELECT id FROM probe.outbox')).map((r) => r.id);
