@@ -8,7 +8,7 @@ import { TRANSPORT_SERVER } from './platform/messaging/messaging.module';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-export const httpAdapter = () => new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+export const httpAdapter = (trustProxy = false) => new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy });
 
 /**
  * Wires an application the same way in main.ts and in the tests: logger, validation, errors,

@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
     : await startEmbeddedPostgres(loaded.database.embedded.dir, loaded.database.embedded.port);
   const config: AppConfig = { ...loaded, database: { ...loaded.database, url: loaded.database.url ?? embedded!.url } };
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(config.trustProxy), {
     bufferLogs: true,
   });
   await configureApp(app);

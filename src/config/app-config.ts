@@ -13,6 +13,8 @@ const bool = (def: boolean) =>
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000),
+  RATE_LIMIT_PER_MINUTE: int(1200, 1),
+  TRUST_PROXY: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APP_MODULES: z
     .string()
@@ -51,6 +53,10 @@ export type Env = z.input<typeof envSchema>;
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** Requests per client IP and minute on the HTTP API (not health, metrics, docs). */
+  rateLimitPerMinute: number;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, logs). */
+  trustProxy: boolean;
   logLevel: string;
   modules: BusinessModule[];
   /** `url` unset: main.ts starts an embedded Postgres and fills it in. */
@@ -85,6 +91,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     modules,
     database: {

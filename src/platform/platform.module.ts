@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { LoggerModule } from 'nestjs-pino';
@@ -8,6 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { EventContract } from '../contracts/event-contract';
 import { HealthController } from './health/health.controller';
+import { HttpThrottlerGuard } from './http/http-throttler.guard';
 import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
 import { MessagingMetrics } from './observability/messaging-metrics.provider';
@@ -17,7 +20,7 @@ export interface PlatformOptions {
   overrides?: Provider[];
 }
 
-/** Everything without business words: config, logging, CQRS, messaging, health, metrics. */
+/** Everything without business words: config, logging, CQRS, messaging, health, metrics, rate limits. */
 @Module({})
 export class PlatformModule {
   static forRoot(config: AppConfig, options: PlatformOptions): DynamicModule {
@@ -34,12 +37,13 @@ export class PlatformModule {
         }),
         CqrsModule.forRoot(),
         TerminusModule,
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
         // The process metrics once per process (tests host several applications in one).
         PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') } }),
         MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
       ],
       controllers: [HealthController, DeadLettersController],
-      providers: [MessagingMetrics],
+      providers: [MessagingMetrics, { provide: APP_GUARD, useClass: HttpThrottlerGuard }],
     };
   }
 }

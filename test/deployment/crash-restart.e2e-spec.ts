@@ -24,7 +24,7 @@ describe('kill -9 of the single process in the middle of 200 orders (in-process 
 
   beforeAll(async () => {
     db = await createTestDatabase('kill9');
-    app = await new AppProcess('kill9', { DATABASE_URL: db.url, RELAY_POLL_MAX_MS: '200' }).start();
+    app = await new AppProcess('kill9', { DATABASE_URL: db.url, RELAY_POLL_MAX_MS: '200', RATE_LIMIT_PER_MINUTE: '1000000' }).start();
     for (const sku of SKUS) {
       const r = await fetch(`${app.url}/inventory/products`, {
         method: 'POST',

@@ -1,4 +1,5 @@
 import { describeWithNats } from '../support/requires-nats';
+import { readFileSync } from 'node:fs';
 import { connect } from 'nats';
 import { ProcessShop } from '../support/shop/process-shop';
 import { NATS_URL } from '../support/test-broker';
@@ -85,8 +86,14 @@ describeWithNats('rolling restart of the payments replicas in the middle of 500 
       }
     }
     await nc.close();
-    console.log(`rolling restart: ${deliveries} payments deliveries for ${distinct} messages`);
-    expect(deliveries - distinct).toBeGreaterThanOrEqual(0);
-    expect(deliveries - distinct).toBeLessThanOrEqual(2 * CONCURRENCY);
+    // Saga retries are redeliveries too (StockReserved before OrderPlaced: "retry later"); each
+    // one is a warning in the replica's log. What is left is what the restarts caused.
+    const retries = ['payments-1', 'payments-2']
+      .map((name) => readFileSync(shop.service(name).logFile, 'utf8').split('\n').filter((l) => l.includes('"payments failed ')).length)
+      .reduce((a, b) => a + b, 0);
+    const causedByRestarts = deliveries - distinct - retries;
+    console.log(`rolling restart: ${deliveries} payments deliveries for ${distinct} messages; ${retries} saga retries; ${causedByRestarts} from the restarts`);
+    expect(causedByRestarts).toBeGreaterThanOrEqual(0);
+    expect(causedByRestarts).toBeLessThanOrEqual(2 * CONCURRENCY);
   });
 });

@@ -15,6 +15,8 @@ export function testConfig(env: TestEnv): AppConfig {
     NATS_URL,
     DATABASE_POOL_SIZE: '8',
     RELAY_POLL_MAX_MS: '200',
+    // Load tests send thousands of requests from one address.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...env,
   });
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { ConsumerMessages, JsMsg } from 'nats';
+import { Consumer, JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
+import { backoffMs } from '../backoff';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
@@ -13,6 +14,9 @@ import { registerEventHandlers } from './nest-handlers';
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
 
+/** How long an idle pull request waits for messages: also the longest a close waits for a pump. */
+const FETCH_EXPIRES_MS = 1_000;
+
 /**
  * A custom transport of @nestjs/microservices: listeners are `@EventPattern(type, { consumer })`
  * methods; each consuming module gets one durable pull consumer per stream it reads.
@@ -20,7 +24,7 @@ export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
 @Injectable()
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   override readonly transportId = JETSTREAM_TRANSPORT;
-  private readonly subscriptions: ConsumerMessages[] = [];
+  private readonly pumps: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
 
@@ -45,10 +49,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Stops pulling, lets the handlers in flight finish and ack, then returns. */
+  /**
+   * Stops pulling (each pump finishes the pull request it has open, at most FETCH_EXPIRES_MS),
+   * lets the handlers in flight finish and ack, then returns. Nothing pulled is dropped, so a
+   * rolling restart causes no redelivery after ack_wait.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.subscriptions.map((s) => s.close().catch(() => undefined)));
+    await Promise.all(this.pumps);
     await Promise.all([...this.inFlight]);
   }
 
@@ -68,30 +76,39 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       for (const [producer, types] of byProducer) {
         const stream = await this.provisioner.ensureStream(producer);
         const durable = await this.provisioner.ensureConsumer(stream, producer, consumer, types);
-        const js = (await this.nats.get()).jetstream();
-        const messages = await (await js.consumers.get(stream, durable)).consume({
-          max_messages: this.config.consumer.concurrency,
-        });
-        this.subscriptions.push(messages);
-        void this.pump(consumer, messages).catch((error) => {
-          this.logger.error(`${consumer} stopped consuming ${stream}: ${(error as Error).message}`);
-        });
+        const pulled = await (await this.nats.get()).jetstream().consumers.get(stream, durable);
+        this.pumps.push(this.pump(consumer, stream, pulled));
       }
     }
   }
 
-  /** At most CONSUMER_CONCURRENCY messages in flight: the next is read only when a slot is free. */
-  private async pump(consumer: string, messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      if (this.closing) {
-        settle(() => msg.nak());
+  /**
+   * Pull requests sized to the free slots: at most CONSUMER_CONCURRENCY messages in flight, and
+   * a message is only ever requested when there is a slot for it.
+   */
+  private async pump(consumer: string, stream: string, pulled: Consumer): Promise<void> {
+    let failures = 0;
+    while (!this.closing) {
+      const free = this.config.consumer.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await Promise.race(this.inFlight);
         continue;
       }
-      while (this.inFlight.size >= this.config.consumer.concurrency) await Promise.race(this.inFlight);
-      const work: Promise<void> = this.process(consumer, msg)
-        .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
-        .finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
+      try {
+        const batch = await pulled.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
+        for await (const msg of batch) {
+          const work: Promise<void> = this.process(consumer, msg)
+            .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
+            .finally(() => this.inFlight.delete(work));
+          this.inFlight.add(work);
+        }
+        failures = 0;
+      } catch (error) {
+        // Broker away or restarting: pull again after a backoff; nothing was taken.
+        const delay = backoffMs(++failures, 250, 5_000);
+        this.logger.warn(`${consumer} cannot pull from ${stream} (${(error as Error).message}); again in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

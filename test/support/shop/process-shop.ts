@@ -33,7 +33,7 @@ export class ProcessShop extends Shop {
   async setUp(): Promise<this> {
     [this.db, this.paymentsDb] = await Promise.all([createTestDatabase(this.name), createTestDatabase(`${this.name}_pay`)]);
     const databases = { shop: this.db.url, shop_payments: this.paymentsDb.url };
-    const tuning = { DATABASE_POOL_SIZE: '6', RELAY_POLL_MAX_MS: '200', MESSAGING_NAMESPACE: this.namespace };
+    const tuning = { DATABASE_POOL_SIZE: '6', RELAY_POLL_MAX_MS: '200', RATE_LIMIT_PER_MINUTE: '1000000', MESSAGING_NAMESPACE: this.namespace };
     for (const spec of composeServices('services')) {
       const env = { ...localEnvironment(spec.environment, databases, NATS_URL), ...tuning };
       for (let replica = 1; replica <= spec.replicas; replica++) {
