@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** Field shapes reused by several contracts. */
-export const sku = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** The sku format every module checks, at its HTTP edge and in its contracts. */
+export const SKU_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const SKU_FORMAT = 'sku must be 1-64 of A-Za-z0-9_-';
+
+export const sku = z.string().regex(SKU_PATTERN);
 export const cents = z.number().int().nonnegative();
 export const quantity = z.number().int().positive();
 export const orderLine = z.object({ sku, quantity }).strict();

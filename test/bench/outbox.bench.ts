@@ -18,7 +18,6 @@ import { createMessagingTables } from '../../src/platform/database/messaging-tab
 import { SystemClock } from '../../src/platform/clock';
 import { JetStreamProvisioner } from '../../src/platform/messaging/jetstream-provisioner';
 import { JetStreamPublisher } from '../../src/platform/messaging/jetstream-publisher';
-import { ModuleRegistry } from '../../src/platform/messaging/module-registry';
 import { NatsConnectionProvider } from '../../src/platform/messaging/nats-connection';
 import { Outbox } from '../../src/platform/outbox/outbox';
 import { OutboxRelay } from '../../src/platform/outbox/outbox-relay';
@@ -96,7 +95,7 @@ async function main() {
       await dataSource.transaction((m) => outbox.append(m, Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => event(i + k))));
     }
     const config = loadConfig({ DATABASE_URL: url.toString(), NATS_URL: NATS, MESSAGING_NAMESPACE: namespace, RELAY_BATCH_SIZE: process.env.RELAY_BATCH_SIZE });
-    const provider = new NatsConnectionProvider(config, new ModuleRegistry());
+    const provider = new NatsConnectionProvider(config);
     await new JetStreamProvisioner(provider, config).ensureStream('bench');
     const relay = new OutboxRelay(new OutboxStore(dataSource, 'bench'), new JetStreamPublisher(provider, config), {
       relayId: 'bench', module: 'bench', ...config.relay,

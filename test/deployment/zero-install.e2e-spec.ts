@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { freePort } from '../support/shop/app-process';
+import { freePort } from '../support/free-port';
 import { waitFor } from '../support/wait-for';
 
 const ROOT = resolve(__dirname, '../..');

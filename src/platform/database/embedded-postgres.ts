@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleep } from '../backoff';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -88,7 +89,7 @@ async function clearStaleLock(databaseDir: string): Promise<void> {
     }
     logger.warn(`stopping postgres ${pid}, orphaned by an earlier start that was killed`);
     process.kill(pid, 'SIGINT');
-    for (let i = 0; i < 100 && isPostgres(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && isPostgres(pid); i++) await sleep(100);
     if (isPostgres(pid)) process.kill(pid, 'SIGKILL');
   }
   if (existsSync(lockFile)) rmSync(lockFile);

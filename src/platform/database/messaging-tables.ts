@@ -49,7 +49,3 @@ export async function createMessagingTables(runner: QueryRunner, schema: string)
     )`);
   await runner.query(`CREATE INDEX dead_letter_open ON "${schema}".dead_letter (created_at) WHERE retried_at IS NULL`);
 }
-
-export async function dropMessagingTables(runner: QueryRunner, schema: string): Promise<void> {
-  await runner.query(`DROP TABLE IF EXISTS "${schema}".dead_letter, "${schema}".inbox, "${schema}".outbox`);
-}

@@ -4,8 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, EntitySubscriberInterface, MigrationInterface, TransactionCommitEvent } from 'typeorm';
 import { EntityClassOrSchema } from '@nestjs/typeorm/dist/interfaces/entity-class-or-schema.type';
-
-type MigrationClass = new () => MigrationInterface;
 import { AppConfig, databaseUrlFor } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Clock } from '../clock';
@@ -18,6 +16,8 @@ import { OutboxRelay, RelayFailPoint } from '../outbox/outbox-relay';
 import { OutboxStore } from '../outbox/outbox-store';
 import { TransactionRunner } from './transaction-runner';
 import { openModuleDataSource } from './module-data-source';
+
+type MigrationClass = new () => MigrationInterface;
 
 export interface ModuleDatabaseOptions {
   /** The module's name: also its Postgres schema and its consumer name. */

@@ -49,10 +49,6 @@ export class EventDispatcher {
     return [...this.handlers.entries()].filter(([, byType]) => byType.has(type)).map(([consumer]) => consumer);
   }
 
-  handles(consumer: string, type: string): boolean {
-    return this.handlers.get(consumer)?.has(type) ?? false;
-  }
-
   /** `attempt` is 1 on the first delivery. */
   async dispatch(consumer: string, type: string, raw: string, attempt: number): Promise<DispatchOutcome> {
     const outcome = await this.deliver(consumer, type, raw, attempt);

@@ -24,6 +24,7 @@ const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 export class JetStreamProvisioner {
   private readonly logger = new Logger(JetStreamProvisioner.name);
   readonly names: MessagingNames;
+  private readonly streams = new Map<string, Promise<string>>();
 
   constructor(
     private readonly nats: NatsConnectionProvider,
@@ -32,7 +33,18 @@ export class JetStreamProvisioner {
     this.names = new MessagingNames(config.nats.namespace);
   }
 
-  async ensureStream(module: string): Promise<string> {
+  /** Once per stream and process: boot asks for the same stream for each module that reads it. */
+  ensureStream(module: string): Promise<string> {
+    let ensured = this.streams.get(module);
+    if (!ensured) {
+      ensured = this.provisionStream(module);
+      this.streams.set(module, ensured);
+      ensured.catch(() => this.streams.delete(module));
+    }
+    return ensured;
+  }
+
+  private async provisionStream(module: string): Promise<string> {
     const jsm = await this.manager();
     const name = this.names.stream(module);
     const config: Partial<StreamConfig> = {

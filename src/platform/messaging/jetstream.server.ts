@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { Consumer, JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
-import { backoffMs } from '../backoff';
+import { backoffMs, sleep } from '../backoff';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
@@ -107,7 +107,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         // Broker away or restarting: pull again after a backoff; nothing was taken.
         const delay = backoffMs(++failures, 250, 5_000);
         this.logger.warn(`${consumer} cannot pull from ${stream} (${(error as Error).message}); again in ${delay} ms`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
       }
     }
   }

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { connect, NatsConnection } from 'nats';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { ModuleRegistry } from './module-registry';
 
 /** One NATS connection per process, reconnecting forever; closed last on shutdown. */
 @Injectable()
@@ -10,10 +9,7 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
   private readonly logger = new Logger('Nats');
   private connection?: Promise<NatsConnection>;
 
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly modules: ModuleRegistry,
-  ) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   get(): Promise<NatsConnection> {
     this.connection ??= this.open();
@@ -41,8 +37,8 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.connection) return;
-    // The relays publish their last rows over this connection: they stop first.
-    await Promise.all(this.modules.all().map((m) => m.relay?.stop()));
+    // The relays publish their last rows over this connection. They have stopped already: Nest
+    // runs this global module's hook after the root's RelaysShutdown and each module's lifecycle.
     const nc = await this.connection;
     if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
   }

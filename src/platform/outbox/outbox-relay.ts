@@ -44,6 +44,7 @@ export class OutboxRelay {
   private wakeUp: (() => void) | undefined;
   private brokerFailures = 0;
   private stopping?: Promise<void>;
+  private lastPrune = Date.now();
 
   constructor(
     private readonly store: OutboxStore,
@@ -130,12 +131,12 @@ export class OutboxRelay {
     this.stats.failures++;
     relayEvents.inc({ module: this.options.module, result: reason instanceof RetryLaterError ? 'retry' : 'failed' });
     const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-    if (!(reason instanceof RetryLaterError)) this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
     if (reason instanceof RetryLaterError) {
       // A consumer of the in-process transport asked for a retry: its backoff, not an attempt of ours.
       await this.store.release(row.id, this.options.relayId, error, reason.delayMs, false);
       return false;
     }
+    this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
     if (this.publisher.isTransient(reason)) {
       await this.store.release(row.id, this.options.relayId, error, 0, false);
       return true;
@@ -171,8 +172,6 @@ export class OutboxRelay {
       await this.idle(idleMs, true);
     }
   }
-
-  private lastPrune = Date.now();
 
   /** Between rounds, every `pruneIntervalMs`: drop published rows and inbox entries past retention. */
   private async pruneWhenDue(): Promise<void> {

@@ -1,20 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../free-port';
 import { waitFor } from '../wait-for';
 
 const MAIN = resolve(__dirname, '../../../dist/main.js');
-
-export function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** The built application (`dist/main.js`) as a plain process, the way a deployment runs it. */
 export class AppProcess {

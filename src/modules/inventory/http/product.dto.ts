@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
 
-const SKU = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_CENTS = 100_000_000;
 const MAX_STOCK = 1_000_000;
 
 export class RegisterProductRequest {
-  @ApiProperty({ example: 'MUG-01', pattern: SKU.source })
-  @Matches(SKU, { message: 'sku must be 1-64 of A-Za-z0-9_-' })
+  @ApiProperty({ example: 'MUG-01', pattern: SKU_PATTERN.source })
+  @Matches(SKU_PATTERN, { message: SKU_FORMAT })
   sku!: string;
 
   @ApiProperty({ example: 'Coffee mug' })

@@ -1,6 +1,7 @@
 import { Matches } from 'class-validator';
+import { SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
 
 export class SkuParam {
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'sku must be 1-64 of A-Za-z0-9_-' })
+  @Matches(SKU_PATTERN, { message: SKU_FORMAT })
   sku!: string;
 }

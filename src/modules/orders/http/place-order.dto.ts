@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 export class OrderItemRequest {
   @ApiProperty({ example: 'MUG-01' })
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'sku must be 1-64 of A-Za-z0-9_-' })
+  @Matches(SKU_PATTERN, { message: SKU_FORMAT })
   sku!: string;
 
   @ApiProperty({ example: 1, minimum: 1, maximum: 1000 })

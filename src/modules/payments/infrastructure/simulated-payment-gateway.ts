@@ -14,11 +14,10 @@ interface LedgerRow {
 
 /**
  * Deterministic stand-in for a real gateway (a fake of what is outside the product). Like a
- * real one it keeps its own ledger, shared by every payments replica, so an idempotency key is
- * honoured across processes, and it can say how many charges it executed. The ledger lives in
- * its own schema beside the payments schema, through its own connections (a real gateway is
- * another system: it never waits for the caller's pool) and outside the caller's transaction
- * (its records survive the caller's rollback).
+ * real one it keeps its own ledger, one row per executed charge, shared by every payments
+ * replica: an idempotency key is honoured across processes, and a test can count what ran.
+ * The ledger has its own schema and its own connections (a real gateway never waits for the
+ * caller's pool), written outside the caller's transaction (its records survive a rollback).
  */
 @Injectable()
 export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleInit, OnApplicationShutdown {
@@ -71,11 +70,5 @@ export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleI
     return row.outcome === 'captured'
       ? { outcome: 'captured', chargeId: row.charge_id }
       : { outcome: 'declined', chargeId: row.charge_id, reason: row.reason ?? 'declined' };
-  }
-
-  /** The idempotency keys of the charges executed, one per execution. */
-  async executedKeys(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ key: string }>('SELECT idempotency_key AS key FROM gateway_simulator.charges');
-    return rows.map((r) => r.key);
   }
 }
