@@ -19,6 +19,11 @@ export class ContractRegistry {
     return this;
   }
 
+  /** True when some version of the type has a contract. */
+  knows(type: string): boolean {
+    return [...this.contracts.values()].some((c) => c.type === type);
+  }
+
   check(raw: unknown): ContractCheck {
     const envelope = eventEnvelopeSchema.safeParse(raw);
     if (!envelope.success) return { ok: false, error: `invalid envelope: ${flat(envelope.error)}`, envelope: raw };

@@ -9,3 +9,14 @@ export class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * "Not yet": the handler needs something another event brings (events of two streams arrive in
+ * either order). Retried with backoff for as long as it takes; never spends the dead-letter budget.
+ */
+export class NotYetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

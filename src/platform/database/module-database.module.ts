@@ -15,6 +15,7 @@ import { Outbox } from '../outbox/outbox';
 import { OutboxRelay, RelayFailPoint } from '../outbox/outbox-relay';
 import { OutboxStore } from '../outbox/outbox-store';
 import { TransactionRunner } from './transaction-runner';
+import { messagingMigrations } from './messaging-migrations';
 import { openModuleDataSource } from './module-data-source';
 
 type MigrationClass = new () => MigrationInterface;
@@ -65,7 +66,7 @@ export class ModuleDatabaseModule {
             url: databaseUrlFor(config, name),
             schema: name,
             entities: options.entities,
-            migrations: options.migrations,
+            migrations: [...options.migrations, ...messagingMigrations(name)],
             migrationsTableName: 'migrations',
             // A bounded wait for a connection: a starved pool becomes an error (and a retry), never a hang.
             extra: { max: config.database.poolSize, connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },

@@ -49,6 +49,18 @@ export class DeadLetters {
     );
   }
 
+  /** Counts one more failure of the handler itself for this delivery; returns the count so far. */
+  async recordFailure(consumer: string, eventId: string, error: string): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `INSERT INTO "${this.schema}".delivery_failure (consumer, event_id, failures, last_error) VALUES ($1, $2, 1, $3)
+       ON CONFLICT (consumer, event_id) DO UPDATE
+         SET failures = delivery_failure.failures + 1, last_error = EXCLUDED.last_error, updated_at = now()
+       RETURNING failures`,
+      [consumer, eventId, error.slice(0, 2000)],
+    );
+    return row.failures;
+  }
+
   /** The parked events not retried yet, oldest first. */
   async list(limit = 100): Promise<DeadLetter[]> {
     return this.dataSource.query(`${this.select()} WHERE retried_at IS NULL ORDER BY created_at LIMIT $1`, [limit]);

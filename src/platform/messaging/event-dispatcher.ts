@@ -5,20 +5,27 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { consumedEvents } from '../observability/messaging-metrics';
+import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
+import { parkDelivery } from './park-delivery';
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
 
 export type DispatchOutcome =
   | { kind: 'ack'; duplicate: boolean }
-  | { kind: 'ignored' }
-  | { kind: 'retry'; delayMs: number; error: string }
+  | { kind: 'retry'; delayMs: number; error: string; counted: boolean }
   | { kind: 'dead-lettered'; error: string };
+
+/** A parked delivery retried by an operator: one attempt, parked again if it fails. */
+export interface DispatchOptions {
+  lastChance?: boolean;
+}
 
 /**
  * Transport-agnostic consuming: validate against the contract, then the inbox row and the
- * handlers' effects in one transaction. Decides ack, retry with backoff, or dead-letter.
+ * consumer's own handlers in one transaction of the consumer's module. Decides ack, retry with
+ * backoff (counted only for the handler's own failures), or dead-letter.
  */
 @Injectable()
 export class EventDispatcher {
@@ -31,7 +38,13 @@ export class EventDispatcher {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Wiring mistakes fail the boot: a consumer that is no module here, a type without a contract. */
   register(consumer: string, type: string, handler: EventHandler): void {
+    if (!this.modules.has(consumer)) {
+      const known = this.modules.all().map((m) => m.name).join(', ');
+      throw new Error(`a listener of ${type} names consumer "${consumer}", which is not a module of this process (${known})`);
+    }
+    if (!this.contracts.knows(type)) throw new Error(`a listener of ${consumer} handles ${type}, which has no contract in the registry`);
     const byType = this.handlers.get(consumer) ?? new Map<string, EventHandler[]>();
     byType.set(type, [...(byType.get(type) ?? []), handler]);
     this.handlers.set(consumer, byType);
@@ -49,32 +62,33 @@ export class EventDispatcher {
     return [...this.handlers.entries()].filter(([, byType]) => byType.has(type)).map(([consumer]) => consumer);
   }
 
-  /** `attempt` is 1 on the first delivery. */
-  async dispatch(consumer: string, type: string, raw: string, attempt: number): Promise<DispatchOutcome> {
-    const outcome = await this.deliver(consumer, type, raw, attempt);
-    if (outcome.kind !== 'ignored') {
-      consumedEvents.inc({ consumer, outcome: outcome.kind === 'ack' && outcome.duplicate ? 'duplicate' : outcome.kind });
-    }
+  /** `delivery` is 1 on the first delivery: it paces the backoff, it does not count failures. */
+  async dispatch(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions = {}): Promise<DispatchOutcome> {
+    const outcome = await this.deliver(consumer, type, raw, delivery, options);
+    const label = outcome.kind === 'ack' ? (outcome.duplicate ? 'duplicate' : 'ack') : outcome.kind === 'retry' && !outcome.counted ? 'wait' : outcome.kind;
+    consumedEvents.inc({ consumer, outcome: label });
     return outcome;
   }
 
-  private async deliver(consumer: string, type: string, raw: string, attempt: number): Promise<DispatchOutcome> {
+  private async deliver(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions): Promise<DispatchOutcome> {
     const handlers = this.handlers.get(consumer)?.get(type);
-    if (!handlers) return { kind: 'ignored' };
+    // Another version of this module handles it (a rolling upgrade): leave it for later, never ack it unread.
+    if (!handlers) return this.retry(delivery, `${consumer} has no handler for ${type} in this process`, false);
     const module = this.modules.get(consumer);
+    const park = (d: { envelope?: unknown; raw?: string; eventId?: string; error: string; attempts: number }) =>
+      parkDelivery(module.deadLetters, this.logger, { consumer, type, ...d });
 
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      return this.park(consumer, { raw, type, error: `not JSON: ${message(error)}`, attempts: attempt });
+      return park({ raw, error: `not JSON: ${message(error)}`, attempts: 1 });
     }
     const check = this.contracts.check(parsed);
-    if (!check.ok) return this.park(consumer, { envelope: parsed, type, error: check.error, attempts: attempt });
+    if (!check.ok) return park({ envelope: parsed, error: check.error, attempts: 1 });
     const event = check.envelope;
     if (event.type !== type) {
-      const error = `delivered as ${type} but the envelope says ${event.type}`;
-      return this.park(consumer, { envelope: event, eventId: event.id, type, error, attempts: attempt });
+      return park({ envelope: event, eventId: event.id, error: `delivered as ${type} but the envelope says ${event.type}`, attempts: 1 });
     }
 
     try {
@@ -92,47 +106,33 @@ export class EventDispatcher {
       return { kind: 'ack', duplicate };
     } catch (error) {
       const text = message(error);
-      if (attempt >= this.config.consumer.maxDeliveries) {
-        this.logger.error(`${consumer} gives up on ${event.type} ${event.id} after ${attempt} attempts: ${text}`);
-        return this.park(consumer, { envelope: event, eventId: event.id, type, error: text, attempts: attempt });
+      if (classifyFailure(error) === 'waiting' && !options.lastChance) {
+        this.logger.warn(`${consumer} waits on ${event.type} ${event.id} (delivery ${delivery}): ${text}`);
+        return this.retry(delivery, text, false);
       }
-      const { backoffBaseMs, backoffMaxMs } = this.config.consumer;
-      this.logger.warn(`${consumer} failed ${event.type} ${event.id} (attempt ${attempt}): ${text}`);
-      return { kind: 'retry', delayMs: backoffMs(attempt, backoffBaseMs, backoffMaxMs), error: text };
+      // A failure of the handler itself: counted in the module's database, so a restart keeps the count.
+      const failures = options.lastChance
+        ? this.config.consumer.maxDeliveries
+        : await module.deadLetters.recordFailure(consumer, event.id, text).catch(() => undefined);
+      if (failures === undefined) return this.retry(delivery, text, false);
+      if (failures >= this.config.consumer.maxDeliveries) {
+        return park({ envelope: event, eventId: event.id, error: text, attempts: failures });
+      }
+      this.logger.warn(`${consumer} failed ${event.type} ${event.id} (failure ${failures}): ${text}`);
+      return this.retry(failures, text, true);
     }
   }
 
   /** An operator's retry of a parked delivery: one attempt, parked again (with the new error) if it fails. */
   retryParked(consumer: string, type: string, raw: string): Promise<DispatchOutcome> {
-    return this.dispatch(consumer, type, raw, this.config.consumer.maxDeliveries);
+    return this.dispatch(consumer, type, raw, this.config.consumer.maxDeliveries, { lastChance: true });
   }
 
-  private async park(
-    consumer: string,
-    d: { envelope?: unknown; raw?: string; eventId?: string; type: string; error: string; attempts: number },
-  ): Promise<DispatchOutcome> {
-    const eventId = d.eventId ?? idOf(d.envelope);
-    const deadLetters = this.modules.get(consumer).deadLetters;
-    try {
-      await deadLetters.parkDelivery({ consumer, ...d, eventId });
-    } catch (refused) {
-      // Postgres refuses some text (a NUL byte): keep it escaped rather than retry the poison forever.
-      if (!['22P05', '22021'].includes((refused as { code?: string }).code ?? '')) throw refused;
-      const raw = (d.raw ?? JSON.stringify(d.envelope)).split(NUL).join('\\0').split('\\u0000').join('\\0');
-      const error = d.error.split(NUL).join('\\0');
-      await deadLetters.parkDelivery({ consumer, raw, type: d.type.split(NUL).join(''), error, attempts: d.attempts });
-    }
-    this.logger.error(`${consumer} dead-lettered ${d.type} ${eventId ?? '(no id)'}: ${d.error}`);
-    return { kind: 'dead-lettered', error: d.error };
+  private retry(step: number, error: string, counted: boolean): DispatchOutcome {
+    const { backoffBaseMs, backoffMaxMs } = this.config.consumer;
+    return { kind: 'retry', delayMs: backoffMs(step, backoffBaseMs, backoffMaxMs), error, counted };
   }
 }
 
-const NUL = String.fromCharCode(0);
-
 const message = (error: unknown) =>
   error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
-
-const idOf = (envelope: unknown) =>
-  typeof envelope === 'object' && envelope !== null && typeof (envelope as { id?: unknown }).id === 'string'
-    ? (envelope as { id: string }).id
-    : undefined;

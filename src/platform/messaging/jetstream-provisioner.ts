@@ -70,45 +70,36 @@ export class JetStreamProvisioner {
   }
 
   /**
-   * One durable consumer per consuming module and stream. On a 2.10+ server it is filtered to
-   * exactly the subjects the module handles (`filter_subjects`); on 2.9 (one filter only) to the
-   * whole stream, and the transport acks the other types unread. Each mode keeps one filter
-   * field whatever the handlers, so adding a handler is a config update the server accepts.
+   * One durable consumer per (consuming module, event type), filtered to that type's subject: a
+   * filter that never changes, on 2.9 and 2.10+ alike, so replicas of different versions can run
+   * side by side. A new (module, type) pair starts at the beginning of the stream (within its
+   * retention); the module's inbox makes anything it saw before a no-op.
    */
-  async ensureConsumer(stream: string, producer: string, consumer: string, types: string[]): Promise<string> {
+  async ensureConsumer(stream: string, consumer: string, type: string): Promise<string> {
     const jsm = await this.manager();
-    const durable = this.names.durable(consumer);
-    const [major, minor] = await this.nats.serverVersion();
-    const multiFilter = major > 2 || (major === 2 && minor >= 10);
-    const filter: Partial<ConsumerConfig> = multiFilter
-      ? { filter_subjects: types.map((t) => this.names.subject(t)), filter_subject: undefined }
-      : { filter_subject: this.names.streamSubjects(producer) };
+    const durable = this.names.durable(consumer, type);
     const config: Partial<ConsumerConfig> = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
+      filter_subject: this.names.subject(type),
       ack_wait: nanos(this.config.consumer.ackWaitMs),
       max_deliver: -1,
       max_ack_pending: 1_000,
-      ...filter,
     };
     try {
-      await jsm.consumers.info(stream, durable);
+      const existing = await jsm.consumers.info(stream, durable);
+      if (existing.config.ack_wait === config.ack_wait) return durable;
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await jsm.consumers.add(stream, config);
-      this.logger.log(`created consumer ${stream}/${durable} on ${JSON.stringify(filter)}`);
+      await jsm.consumers.add(stream, config).catch((e) => {
+        // Another replica created it first.
+        if (!/already (exists|in use)/i.test(String(e?.message))) throw e;
+      });
+      this.logger.log(`created consumer ${stream}/${durable} on ${config.filter_subject}`);
       return durable;
     }
-    try {
-      await jsm.consumers.update(stream, durable, config);
-    } catch (error) {
-      // A consumer the server will not reconcile would leave new event types unread: say so at boot.
-      throw new Error(
-        `durable consumer ${stream}/${durable} cannot take its new configuration (${(error as Error).message}); ` +
-          'delete it (nats consumer rm) to have it recreated, its inbox makes the replay harmless',
-      );
-    }
+    await jsm.consumers.update(stream, durable, { ack_wait: config.ack_wait });
     return durable;
   }
 

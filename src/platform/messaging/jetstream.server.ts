@@ -1,16 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy } from '@nestjs/microservices';
 import { Consumer, JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
 import { backoffMs, sleep } from '../backoff';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
+import { ConsumerServer } from './consumer-server';
+import { ConsumerSlots } from './consumer-slots';
 import { DispatchOutcome, EventDispatcher } from './event-dispatcher';
 import { JetStreamProvisioner } from './jetstream-provisioner';
 import { ModuleRegistry } from './module-registry';
 import { NatsConnectionProvider } from './nats-connection';
-import { registerEventHandlers } from './nest-handlers';
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
 
@@ -19,10 +20,12 @@ const FETCH_EXPIRES_MS = 1_000;
 
 /**
  * A custom transport of @nestjs/microservices: listeners are `@EventPattern(type, { consumer })`
- * methods; each consuming module gets one durable pull consumer per stream it reads.
+ * methods. Each (consuming module, event type) has its own durable pull consumer filtered to that
+ * one subject, so a process only ever receives the types it handles: a replica of an older
+ * version never sees (and never acks) a type that only newer replicas handle.
  */
 @Injectable()
-export class JetStreamServer extends Server implements CustomTransportStrategy {
+export class JetStreamServer extends ConsumerServer implements CustomTransportStrategy {
   override readonly transportId = JETSTREAM_TRANSPORT;
   private readonly pumps: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -33,6 +36,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     private readonly provisioner: JetStreamProvisioner,
     private readonly dispatcher: EventDispatcher,
     private readonly modules: ModuleRegistry,
+    private readonly slots: ConsumerSlots,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly failPoint?: ConsumerFailPoint,
   ) {
@@ -41,7 +45,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      registerEventHandlers(this, this.dispatcher);
+      this.registerListeners(this.dispatcher);
       await this.subscribe();
       callback();
     } catch (error) {
@@ -71,35 +75,39 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async subscribe(): Promise<void> {
     // The streams this process publishes to exist before its relays start, consumers or not.
     for (const module of this.modules.all()) await this.provisioner.ensureStream(module.name);
+    const js = (await this.nats.get()).jetstream();
     for (const consumer of this.dispatcher.consumers()) {
-      const byProducer = groupBy(this.dispatcher.typesOf(consumer), producerOf);
-      for (const [producer, types] of byProducer) {
-        const stream = await this.provisioner.ensureStream(producer);
-        const durable = await this.provisioner.ensureConsumer(stream, producer, consumer, types);
-        const pulled = await (await this.nats.get()).jetstream().consumers.get(stream, durable);
-        this.pumps.push(this.pump(consumer, stream, pulled));
+      for (const type of this.dispatcher.typesOf(consumer)) {
+        const stream = await this.provisioner.ensureStream(producerOf(type));
+        const durable = await this.provisioner.ensureConsumer(stream, consumer, type);
+        this.pumps.push(this.pump(consumer, stream, await js.consumers.get(stream, durable)));
       }
     }
   }
 
   /**
-   * Pull requests sized to the free slots: at most CONSUMER_CONCURRENCY messages in flight, and
-   * a message is only ever requested when there is a slot for it.
+   * Pull requests sized to the module's free slots (shared by its durables): a message is only
+   * ever requested when there is a slot, and so a pooled connection, to handle it.
    */
   private async pump(consumer: string, stream: string, pulled: Consumer): Promise<void> {
     let failures = 0;
     while (!this.closing) {
-      const free = this.config.consumer.concurrency - this.inFlight.size;
-      if (free <= 0) {
-        await Promise.race(this.inFlight);
+      const reserved = this.slots.take(consumer, this.config.consumer.concurrency);
+      if (reserved === 0) {
+        await Promise.race([this.slots.whenFree(consumer), sleep(FETCH_EXPIRES_MS)]);
         continue;
       }
+      let handed = 0;
       try {
-        const batch = await pulled.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
+        const batch = await pulled.fetch({ max_messages: reserved, expires: FETCH_EXPIRES_MS });
         for await (const msg of batch) {
+          handed++;
           const work: Promise<void> = this.process(consumer, msg)
             .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
-            .finally(() => this.inFlight.delete(work));
+            .finally(() => {
+              this.inFlight.delete(work);
+              this.slots.release(consumer);
+            });
           this.inFlight.add(work);
         }
         failures = 0;
@@ -108,20 +116,26 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         const delay = backoffMs(++failures, 250, 5_000);
         this.logger.warn(`${consumer} cannot pull from ${stream} (${(error as Error).message}); again in ${delay} ms`);
         await sleep(delay);
+      } finally {
+        this.slots.release(consumer, reserved - handed);
       }
     }
   }
 
   private async process(consumer: string, msg: JsMsg): Promise<void> {
     const type = this.provisioner.names.typeOf(msg.subject);
+    // A long handler keeps its message: JetStream would redeliver it after ack_wait otherwise.
+    const heartbeat = setInterval(() => settle(() => msg.working()), Math.max(100, this.config.consumer.ackWaitMs / 3));
     let outcome: DispatchOutcome;
     try {
       outcome = await this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount);
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);
-      settle(() => msg.nak(this.config.consumer.backoffMaxMs));
+      settle(() => msg.nak(backoffMs(msg.info.deliveryCount, this.config.consumer.backoffBaseMs, this.config.consumer.backoffMaxMs)));
       return;
+    } finally {
+      clearInterval(heartbeat);
     }
     if (this.failPoint?.beforeAck(consumer, msg, outcome)) return;
     settle(() => (outcome.kind === 'retry' ? msg.nak(outcome.delayMs) : msg.ack()));
@@ -135,10 +149,4 @@ function settle(action: () => void): void {
   } catch {
     /* connection closing: JetStream redelivers after ack_wait */
   }
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
-  return groups;
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
 import { EventContract } from '../../contracts/event-contract';
 import { Clock, SystemClock } from '../clock';
+import { ConsumerSlots } from './consumer-slots';
 import { EventDispatcher } from './event-dispatcher';
 import { EventPublisher } from './event-publisher';
 import { InProcessPublisher } from './in-process/in-process.publisher';
@@ -47,6 +48,7 @@ export class MessagingModule {
       { provide: Clock, useClass: SystemClock },
       ModuleRegistry,
       EventDispatcher,
+      ConsumerSlots,
       ...(options.overrides ?? []),
     ];
     return {

@@ -14,4 +14,8 @@ describe('MessagingNames', () => {
     expect(names.typeOf('t_ab12.orders.OrderPlaced')).toBe('orders.OrderPlaced');
     expect(names.stream('orders')).toBe('T_AB12_ORDERS');
   });
+
+  it('names one durable per consuming module and event type', () => {
+    expect(new MessagingNames('t_ab12').durable('payments', 'orders.OrderPlaced')).toBe('payments_OrderPlaced');
+  });
 });

@@ -21,7 +21,8 @@ export class MessagingNames {
     return this.subject(`${module}.>`);
   }
 
-  durable(consumer: string): string {
-    return consumer;
+  /** `payments_OrderPlaced`: the stream already carries the namespace. */
+  durable(consumer: string, type: string): string {
+    return `${consumer}_${type.slice(type.indexOf('.') + 1)}`;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEnvelope } from '../../../contracts/event-envelope';
+import { ConsumerSlots } from '../consumer-slots';
 import { EventDispatcher } from '../event-dispatcher';
 import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher';
 
@@ -8,14 +9,18 @@ import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher'
  * outbox row delivers it to each local consumer through the same dispatcher as JetStream
  * (contract check, inbox + effect in one transaction, dead letters), and succeeds only when
  * every consumer has committed it. So the outbox row is the durable log: a crash before that
- * leaves the row unpublished, the relay delivers it again, and the inboxes absorb the repeat.
+ * leaves the row unpublished, the relay delivers it again, and the inboxes absorb the repeat
+ * (a consumer that committed already is not run again).
  */
 @Injectable()
 export class InProcessPublisher extends EventPublisher {
-  /** Deliveries per (consumer, event) in this process: the attempt count for backoff and dead letters. */
-  private readonly attempts = new Map<string, number>();
+  /** Deliveries per (consumer, event) in this process: they pace the backoff only. */
+  private readonly deliveries = new Map<string, number>();
 
-  constructor(private readonly dispatcher: EventDispatcher) {
+  constructor(
+    private readonly dispatcher: EventDispatcher,
+    private readonly slots: ConsumerSlots,
+  ) {
     super();
   }
 
@@ -24,10 +29,10 @@ export class InProcessPublisher extends EventPublisher {
     const outcomes = await Promise.all(
       this.dispatcher.consumersOf(envelope.type).map(async (consumer) => {
         const key = `${consumer}:${envelope.id}`;
-        const attempt = (this.attempts.get(key) ?? 0) + 1;
-        this.attempts.set(key, attempt);
-        const outcome = await this.dispatcher.dispatch(consumer, envelope.type, raw, attempt);
-        if (outcome.kind !== 'retry') this.attempts.delete(key);
+        const delivery = (this.deliveries.get(key) ?? 0) + 1;
+        this.deliveries.set(key, delivery);
+        const outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, envelope.type, raw, delivery));
+        if (outcome.kind !== 'retry') this.deliveries.delete(key);
         return outcome;
       }),
     );

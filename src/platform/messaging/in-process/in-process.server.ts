@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy } from '@nestjs/microservices';
+import { ConsumerServer } from '../consumer-server';
 import { EventDispatcher } from '../event-dispatcher';
-import { registerEventHandlers } from '../nest-handlers';
 
 export const IN_PROCESS_TRANSPORT = Symbol('IN_PROCESS_TRANSPORT');
 
@@ -10,7 +10,7 @@ export const IN_PROCESS_TRANSPORT = Symbol('IN_PROCESS_TRANSPORT');
  * methods with the dispatcher; the relays deliver through InProcessPublisher.
  */
 @Injectable()
-export class InProcessServer extends Server implements CustomTransportStrategy {
+export class InProcessServer extends ConsumerServer implements CustomTransportStrategy {
   override readonly transportId = IN_PROCESS_TRANSPORT;
 
   constructor(private readonly dispatcher: EventDispatcher) {
@@ -19,7 +19,7 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
 
   listen(callback: (error?: unknown) => void): void {
     try {
-      registerEventHandlers(this, this.dispatcher);
+      this.registerListeners(this.dispatcher);
       callback();
     } catch (error) {
       callback(error);

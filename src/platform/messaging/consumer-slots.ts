@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+
+/** Connections a module's pool keeps for its relay and its HTTP requests while its consumers are busy. */
+export const POOL_RESERVE = 2;
+
+/**
+ * In-flight deliveries per consuming module, never more than its pool serves: each delivery holds
+ * one connection for its transaction, so more would only wait for a connection (and time out).
+ */
+@Injectable()
+export class ConsumerSlots {
+  private readonly busy = new Map<string, number>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  readonly limit: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.limit = Math.max(1, Math.min(config.consumer.concurrency, config.database.poolSize - POOL_RESERVE));
+  }
+
+  /** Takes up to `wanted` slots without waiting; returns how many it took. */
+  take(module: string, wanted: number): number {
+    const taken = Math.max(0, Math.min(wanted, this.limit - (this.busy.get(module) ?? 0)));
+    this.busy.set(module, (this.busy.get(module) ?? 0) + taken);
+    return taken;
+  }
+
+  release(module: string, count = 1): void {
+    if (count <= 0) return;
+    this.busy.set(module, Math.max(0, (this.busy.get(module) ?? 0) - count));
+    const waiting = this.waiters.get(module) ?? [];
+    this.waiters.set(module, []);
+    waiting.forEach((wake) => wake());
+  }
+
+  /** Resolves when a slot of the module may be free. */
+  whenFree(module: string): Promise<void> {
+    if ((this.busy.get(module) ?? 0) < this.limit) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(module, [...(this.waiters.get(module) ?? []), resolve]));
+  }
+
+  /** Runs `work` in one slot, waiting for it. */
+  async run<T>(module: string, work: () => Promise<T>): Promise<T> {
+    while (this.take(module, 1) === 0) await this.whenFree(module);
+    try {
+      return await work();
+    } finally {
+      this.release(module);
+    }
+  }
+}

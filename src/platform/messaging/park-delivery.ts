@@ -1,0 +1,36 @@
+import { LoggerService } from '@nestjs/common';
+import { DeadLetters } from '../inbox/dead-letters';
+import { DispatchOutcome } from './event-dispatcher';
+
+export interface Parked {
+  consumer: string;
+  type: string;
+  envelope?: unknown;
+  raw?: string;
+  eventId?: string;
+  error: string;
+  attempts: number;
+}
+
+const NUL = String.fromCharCode(0);
+const stripNul = (text: string) => text.split(NUL).join('\\0').split('\\u0000').join('\\0');
+
+/** Moves a delivery to the module's dead-letter table, where an operator can inspect and retry it. */
+export async function parkDelivery(deadLetters: DeadLetters, logger: LoggerService, d: Parked): Promise<DispatchOutcome> {
+  const eventId = d.eventId ?? idOf(d.envelope);
+  try {
+    await deadLetters.parkDelivery({ ...d, eventId });
+  } catch (refused) {
+    // Postgres refuses some text (a NUL byte): keep it escaped rather than retry the poison forever.
+    if (!['22P05', '22021'].includes((refused as { code?: string }).code ?? '')) throw refused;
+    const raw = stripNul(d.raw ?? JSON.stringify(d.envelope));
+    await deadLetters.parkDelivery({ consumer: d.consumer, raw, type: d.type.split(NUL).join(''), error: stripNul(d.error), attempts: d.attempts });
+  }
+  logger.error(`${d.consumer} dead-lettered ${d.type} ${eventId ?? '(no id)'}: ${d.error}`);
+  return { kind: 'dead-lettered', error: d.error };
+}
+
+const idOf = (envelope: unknown) =>
+  typeof envelope === 'object' && envelope !== null && typeof (envelope as { id?: unknown }).id === 'string'
+    ? (envelope as { id: string }).id
+    : undefined;
