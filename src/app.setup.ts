@@ -34,6 +34,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   SwaggerModule.setup('docs', app, document);
   // inheritAppConfig: listeners get the same filter, which hands their errors back untouched.
   app.connectMicroservice({ strategy: app.get(TRANSPORT_SERVER) }, { inheritAppConfig: true });
+  // The command handlers register at bootstrap: no message may arrive before they can take it.
+  await app.init();
   await app.startAllMicroservices();
   return app;
 }

@@ -46,6 +46,7 @@ const envSchema = z.object({
   CONSUMER_ACK_WAIT_MS: int(30_000, 100),
   CONSUMER_CONCURRENCY: int(32, 1),
   SMTP_URL: z.string().optional(),
+  ORDER_TIMEOUT_MS: int(5 * 60 * 1000, 1_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -68,6 +69,8 @@ export interface AppConfig {
   retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
   consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
   smtpUrl?: string;
+  /** The saga's deadline: an order still PENDING after this long is cancelled (TIMED_OUT). */
+  orderTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       concurrency: e.CONSUMER_CONCURRENCY,
     },
     smtpUrl: e.SMTP_URL,
+    orderTimeoutMs: e.ORDER_TIMEOUT_MS,
   };
 }
 

@@ -8,10 +8,13 @@ import { OrderConfirmedV1 } from './orders/order-confirmed.v1';
 import { OrderPlacedV1 } from './orders/order-placed.v1';
 import { PaymentCapturedV1 } from './payments/payment-captured.v1';
 import { PaymentDeclinedV1 } from './payments/payment-declined.v1';
+import { PaymentRefundedV1 } from './payments/payment-refunded.v1';
 
 export * from './event-contract';
 export * from './event-envelope';
 export * from './contract-registry';
+export { CANCELLATION_REASONS } from './shared-schemas';
+export type { CancellationReason } from './shared-schemas';
 export {
   ProductRegisteredV1,
   ProductUpdatedV1,
@@ -22,6 +25,7 @@ export {
   OrderPlacedV1,
   PaymentCapturedV1,
   PaymentDeclinedV1,
+  PaymentRefundedV1,
 };
 
 /** Every contract of the shop, registered with the consumers' validator. */
@@ -35,4 +39,5 @@ export const ALL_CONTRACTS: readonly EventContract[] = [
   OrderCancelledV1,
   PaymentCapturedV1,
   PaymentDeclinedV1,
+  PaymentRefundedV1,
 ];

@@ -10,4 +10,7 @@ export const cents = z.number().int().nonnegative();
 export const quantity = z.number().int().positive();
 export const orderLine = z.object({ sku, quantity }).strict();
 export const pricedLine = z.object({ sku, quantity, unitPriceCents: cents }).strict();
-export const cancellationReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED']);
+/** Why an order was cancelled: written here once, read by every module that needs it. */
+export const CANCELLATION_REASONS = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'TIMED_OUT'] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+export const cancellationReason = z.enum(CANCELLATION_REASONS);

@@ -86,28 +86,29 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   }
 
   /**
-   * Pull requests sized to the module's free slots (shared by its durables): a message is only
-   * ever requested when there is a slot, and so a pooled connection, to handle it.
+   * Each durable pulls at most as many messages as its module has slots; a pulled message runs
+   * when a slot (a pooled connection) is free, kept alive meanwhile, so a busy type never
+   * starves the module's other types and the pool is never asked for more than it holds.
    */
   private async pump(consumer: string, stream: string, pulled: Consumer): Promise<void> {
+    const mine = new Set<Promise<void>>();
     let failures = 0;
     while (!this.closing) {
-      const reserved = this.slots.take(consumer, this.config.consumer.concurrency);
-      if (reserved === 0) {
-        await Promise.race([this.slots.whenFree(consumer), sleep(FETCH_EXPIRES_MS)]);
+      const free = this.slots.limit - mine.size;
+      if (free <= 0) {
+        await Promise.race(mine);
         continue;
       }
-      let handed = 0;
       try {
-        const batch = await pulled.fetch({ max_messages: reserved, expires: FETCH_EXPIRES_MS });
+        const batch = await pulled.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
         for await (const msg of batch) {
-          handed++;
           const work: Promise<void> = this.process(consumer, msg)
             .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
             .finally(() => {
+              mine.delete(work);
               this.inFlight.delete(work);
-              this.slots.release(consumer);
             });
+          mine.add(work);
           this.inFlight.add(work);
         }
         failures = 0;
@@ -116,8 +117,6 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
         const delay = backoffMs(++failures, 250, 5_000);
         this.logger.warn(`${consumer} cannot pull from ${stream} (${(error as Error).message}); again in ${delay} ms`);
         await sleep(delay);
-      } finally {
-        this.slots.release(consumer, reserved - handed);
       }
     }
   }
@@ -128,7 +127,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     const heartbeat = setInterval(() => settle(() => msg.working()), Math.max(100, this.config.consumer.ackWaitMs / 3));
     let outcome: DispatchOutcome;
     try {
-      outcome = await this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount);
+      outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount));
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);

@@ -25,6 +25,9 @@ export class ReserveStockHandler implements ICommandHandler<ReserveStock> {
   execute({ orderId, lines }: ReserveStock): Promise<void> {
     const aggregate = { type: 'Reservation', id: orderId, version: 1 };
     return this.tx.run(async (m) => {
+      await this.products.lockOrder(m, orderId);
+      // Cancelled before its OrderPlaced got here (the saga's deadline): nothing to hold.
+      if (await this.products.isClosed(m, orderId)) return;
       const plan = planReservation(lines);
       const short = shortages(plan, await this.products.lockAvailable(m, plan.map((l) => l.sku)));
       if (short.length > 0) {

@@ -18,6 +18,9 @@ export class SettleReservationHandler implements ICommandHandler<SettleReservati
   ) {}
 
   async execute({ orderId, outcome }: SettleReservation): Promise<void> {
-    await this.tx.run((m) => this.products.settle(m, orderId, outcome));
+    await this.tx.run(async (m) => {
+      await this.products.lockOrder(m, orderId);
+      await this.products.settle(m, orderId, outcome);
+    });
   }
 }

@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
-import { Mailer } from '../domain/mailer.port';
 import { render, Template } from '../domain/templates';
+import { EmailSenderWorker } from '../infrastructure/email-sender.worker';
 import { NotificationRepository } from '../infrastructure/notification.repository';
 
 export class SendNotification {
@@ -13,22 +13,23 @@ export class SendNotification {
 }
 
 /**
- * Claims (order, template) and sends inside one transaction: a failed send rolls the claim
- * back for a retry; a sent one is never sent again.
+ * Records the e-mail of (order, template) once, with the event; the sender mails it after the
+ * commit. The mail server is never called inside the consumer's transaction.
  */
 @CommandHandler(SendNotification)
 export class SendNotificationHandler implements ICommandHandler<SendNotification> {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly notifications: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sender: EmailSenderWorker,
   ) {}
 
   execute({ template, data }: SendNotification): Promise<void> {
     const email = render(template, data);
     return this.tx.run(async (m) => {
-      const claimed = await this.notifications.claim(m, { id: uuidv7(), orderId: data.orderId, template, to: email.to, subject: email.subject });
-      if (claimed) await this.mailer.send(email);
+      if (await this.notifications.record(m, { id: uuidv7(), orderId: data.orderId, template, email })) {
+        this.tx.afterCommit(() => this.sender.wake());
+      }
     });
   }
 }

@@ -1,3 +1,5 @@
+import { CancellationReason } from '../../../contracts/shared-schemas';
+
 export type Template = 'order-received' | 'order-confirmed' | 'order-cancelled';
 
 export interface Email {
@@ -6,9 +8,10 @@ export interface Email {
   text: string;
 }
 
-const REASONS: Record<string, string> = {
+const REASONS: Record<CancellationReason, string> = {
   OUT_OF_STOCK: 'an item is out of stock',
   PAYMENT_DECLINED: 'the payment was declined',
+  TIMED_OUT: 'it could not be completed in time',
 };
 
 /** The three e-mails of the saga, rendered from event data only. */
@@ -27,7 +30,7 @@ export function render(template: Template, data: { orderId: string; to: string; 
       return {
         to: data.to,
         subject: `Your order ${ref} was cancelled`,
-        text: `Order ${data.orderId} was cancelled because ${REASONS[data.reason ?? ''] ?? 'of a problem'}.`,
+        text: `Order ${data.orderId} was cancelled because ${REASONS[data.reason as CancellationReason] ?? 'of a problem'}.`,
       };
   }
 }

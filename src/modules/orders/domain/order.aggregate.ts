@@ -2,10 +2,11 @@ import { EventContract } from '../../../contracts/event-contract';
 import { OrderCancelledV1 } from '../../../contracts/orders/order-cancelled.v1';
 import { OrderConfirmedV1 } from '../../../contracts/orders/order-confirmed.v1';
 import { OrderPlacedV1 } from '../../../contracts/orders/order-placed.v1';
+import { CancellationReason } from '../../../contracts/shared-schemas';
 import { UnknownSkuError } from './orders.errors';
 
+export type { CancellationReason };
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-export type CancellationReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED';
 
 export interface OrderLine {
   sku: string;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
+import { CANCELLATION_REASONS, SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 export class OrderItemRequest {
@@ -54,7 +54,7 @@ export class PlacedOrderResponse {
 export class OrderResponse {
   @ApiProperty() orderId!: string;
   @ApiProperty({ enum: ['PENDING', 'CONFIRMED', 'CANCELLED'] }) status!: string;
-  @ApiProperty({ enum: ['OUT_OF_STOCK', 'PAYMENT_DECLINED'], nullable: true }) cancellationReason!: string | null;
+  @ApiProperty({ enum: CANCELLATION_REASONS, nullable: true }) cancellationReason!: string | null;
   @ApiProperty() customerId!: string;
   @ApiProperty() customerEmail!: string;
   @ApiProperty({ type: [OrderLineResponse] }) items!: OrderLineResponse[];

@@ -37,6 +37,15 @@ export class OrderRepository {
     return rows[0] ?? null;
   }
 
+  /** The oldest orders still PENDING that were placed before `before`. */
+  async pendingSince(m: EntityManager, before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM orders.orders WHERE status = 'PENDING' AND created_at < $1 ORDER BY created_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async saveTransition(m: EntityManager, order: Order): Promise<void> {
     const s = order.snapshot;
     await m.query(

@@ -1,6 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
+import { Clock } from '../../../platform/clock';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
+import { Payment } from '../domain/payment';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 
 export class RecordPaymentIntent {
@@ -12,9 +14,13 @@ export class RecordPaymentIntentHandler implements ICommandHandler<RecordPayment
   constructor(
     private readonly tx: TransactionRunner,
     private readonly payments: PaymentRepository,
+    private readonly clock: Clock,
   ) {}
 
   execute({ intent }: RecordPaymentIntent): Promise<void> {
-    return this.tx.run((m) => this.payments.insertIntent(m, { id: uuidv7(), ...intent }));
+    return this.tx.run(async (m) => {
+      const inserted = await this.payments.insert(m, Payment.intent({ id: uuidv7(), ...intent }, this.clock.now()));
+      if (!inserted) await this.payments.fillVoidedAmount(m, intent.orderId, intent.amountCents);
+    });
   }
 }

@@ -7,7 +7,14 @@ export interface ChargeRequest {
 
 export type ChargeResult = { outcome: 'captured'; chargeId: string } | { outcome: 'declined'; chargeId: string; reason: string };
 
+export interface RefundRequest {
+  idempotencyKey: string;
+  chargeId: string;
+  amountCents: number;
+}
+
 /** The payment gateway, a port: outside the product, so tests run the simulator adapter. */
 export abstract class PaymentGateway {
   abstract charge(request: ChargeRequest): Promise<ChargeResult>;
+  abstract refund(request: RefundRequest): Promise<{ refundId: string }>;
 }

@@ -14,7 +14,7 @@ export class PaymentResponse {
   @ApiProperty() paymentId!: string;
   @ApiProperty() orderId!: string;
   @ApiProperty() amountCents!: number;
-  @ApiProperty({ enum: ['CAPTURED', 'DECLINED', 'VOIDED'] }) status!: string;
+  @ApiProperty({ enum: ['CAPTURED', 'DECLINED', 'VOIDED', 'REFUNDED'] }) status!: string;
   @ApiProperty({ nullable: true }) declineReason!: string | null;
   @ApiProperty() createdAt!: string;
 }
@@ -34,7 +34,8 @@ export class PaymentsHttpController {
       paymentId: p.id,
       orderId: p.orderId,
       amountCents: p.amountCents,
-      status: p.status,
+      // A refund on its way: the money is still captured until the gateway says otherwise.
+      status: p.status === 'REFUNDING' ? 'CAPTURED' : p.status,
       declineReason: p.declineReason,
       createdAt: new Date(p.createdAt).toISOString(),
     }));

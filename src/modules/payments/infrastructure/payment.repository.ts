@@ -1,36 +1,98 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Payment, PaymentStatus } from '../domain/payment';
+import { sql } from '../../../platform/database/sql';
+import { Payment, PaymentState } from '../domain/payment';
 
-const COLUMNS = `id, order_id AS "orderId", amount_cents::int AS "amountCents", payment_token AS "paymentToken",
-  status, decline_reason AS "declineReason", created_at AS "createdAt"`;
+const COLUMNS = `id, order_id AS "orderId", amount_cents AS "amountCents", payment_token AS "paymentToken",
+  status, decline_reason AS "declineReason", charge_id AS "chargeId", cancel_requested AS "cancelRequested",
+  version, created_at AS "createdAt"`;
+
+/** Amounts are bigint columns (pg returns them as text); every amount the API accepts is a safe integer. */
+function toState(row: Record<string, unknown>): PaymentState {
+  const amountCents = Number(row.amountCents);
+  if (!Number.isSafeInteger(amountCents)) throw new Error(`payment ${String(row.id)}: amount ${String(row.amountCents)} is not a safe integer`);
+  return { ...(row as unknown as PaymentState), amountCents };
+}
 
 @Injectable()
 export class PaymentRepository {
-  async insertIntent(m: EntityManager, p: { id: string; orderId: string; amountCents: number; paymentToken: string }): Promise<void> {
-    await m.query(
-      `INSERT INTO payments.payments (id, order_id, amount_cents, payment_token, status) VALUES ($1, $2, $3, $4, 'PENDING')
-       ON CONFLICT (order_id) DO NOTHING`,
-      [p.id, p.orderId, p.amountCents, p.paymentToken],
+  /** False when the order has a payment already (a repeat, or a void that came first). */
+  async insert(m: EntityManager, payment: Payment): Promise<boolean> {
+    const s = payment.snapshot;
+    const rows = await sql.rows(
+      m,
+      `INSERT INTO payments.payments (id, order_id, amount_cents, payment_token, status, version, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
+      [s.id, s.orderId, s.amountCents, s.paymentToken, s.status, s.version, s.createdAt],
     );
+    return rows.length === 1;
+  }
+
+  /** A void that came before the intent keeps no amount; the late intent fills it in for the record. */
+  async fillVoidedAmount(m: EntityManager, orderId: string, amountCents: number): Promise<void> {
+    await sql.exec(m, `UPDATE payments.payments SET amount_cents = $2 WHERE order_id = $1 AND status = 'VOIDED' AND amount_cents = 0`, [
+      orderId,
+      amountCents,
+    ]);
   }
 
   async lockByOrder(m: EntityManager, orderId: string): Promise<Payment | null> {
-    const rows = await m.query(`SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]);
-    return rows[0] ?? null;
+    const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]);
+    return rows[0] ? Payment.restore(toState(rows[0])) : null;
   }
 
-  async settle(m: EntityManager, id: string, status: PaymentStatus, extra: { declineReason?: string; chargeId?: string } = {}) {
-    await m.query(
-      `UPDATE payments.payments SET status = $2, decline_reason = $3, charge_id = $4, updated_at = now() WHERE id = $1`,
-      [id, status, extra.declineReason ?? null, extra.chargeId ?? null],
+  async lock(m: EntityManager, id: string): Promise<Payment | null> {
+    const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? Payment.restore(toState(rows[0])) : null;
+  }
+
+  /** Saves a transition; a due gateway call is due now and unclaimed. */
+  async save(m: EntityManager, payment: Payment): Promise<void> {
+    const s = payment.snapshot;
+    await sql.exec(
+      m,
+      `UPDATE payments.payments
+       SET status = $2, decline_reason = $3, charge_id = $4, cancel_requested = $5, version = $6, updated_at = now(),
+           claimed_until = NULL, next_attempt_at = now(), attempts = 0, last_error = NULL
+       WHERE id = $1`,
+      [s.id, s.status, s.declineReason, s.chargeId, s.cancelRequested, s.version],
     );
   }
 
-  /** Decided payments only: a pending intent is not a payment yet. */
-  async listDecided(m: EntityManager, orderId: string): Promise<Payment[]> {
-    return m.query(`SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 AND status <> 'PENDING' ORDER BY created_at`, [
-      orderId,
-    ]);
+  /** Claims payments whose gateway call is due, for `leaseMs`: another worker takes them over after that. */
+  async claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<Payment[]> {
+    const rows = await sql.rows(
+      m,
+      `WITH due AS (
+         SELECT id AS due_id FROM payments.payments
+         WHERE status IN ('CHARGING', 'REFUNDING') AND next_attempt_at <= now()
+           AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE payments.payments p SET claimed_until = now() + $2::int * interval '1 millisecond'
+       FROM due WHERE p.id = due.due_id RETURNING ${COLUMNS}`,
+      [limit, leaseMs],
+    );
+    return rows.map((row) => Payment.restore(toState(row)));
+  }
+
+  /** The gateway did not answer: try again later, backing off exponentially (200 ms doubling, at most 30 s). */
+  async postpone(m: EntityManager, id: string, error: string): Promise<void> {
+    await sql.exec(
+      m,
+      `UPDATE payments.payments SET attempts = attempts + 1, claimed_until = NULL, last_error = $2,
+         next_attempt_at = now() + LEAST(30000, 200 * power(2, LEAST(attempts, 20))) * interval '1 millisecond'
+       WHERE id = $1`,
+      [id, error.slice(0, 2000)],
+    );
+  }
+
+  /** Decided payments only: a pending intent or a charge in flight is not a payment yet. */
+  async listDecided(m: EntityManager, orderId: string): Promise<PaymentState[]> {
+    const rows = await sql.rows(
+      m,
+      `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 AND status NOT IN ('PENDING', 'CHARGING') ORDER BY created_at`,
+      [orderId],
+    );
+    return rows.map(toState);
   }
 }

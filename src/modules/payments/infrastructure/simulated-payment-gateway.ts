@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { AppConfig, databaseUrlFor } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
-import { ChargeRequest, ChargeResult, PaymentGateway } from '../domain/payment-gateway.port';
+import { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from '../domain/payment-gateway.port';
 import { decideCharge } from './simulated-charge-rules';
 
 interface LedgerRow {
@@ -26,6 +26,8 @@ export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleI
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
     this.pool = new Pool({ connectionString: databaseUrlFor(config, 'payments'), max: 4, application_name: 'gateway-simulator' });
+    // An idle connection cut by a database restart must not become an unhandled 'error' (a crash).
+    this.pool.on('error', () => undefined);
   }
 
   /** After the listeners have finished (a charge in flight at SIGTERM still completes). */
@@ -49,6 +51,14 @@ export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleI
           charge_id text NOT NULL,
           executed_at timestamptz NOT NULL DEFAULT now()
         )`);
+      await runner.query(`
+        CREATE TABLE IF NOT EXISTS gateway_simulator.refunds (
+          idempotency_key text PRIMARY KEY,
+          charge_id text NOT NULL UNIQUE,
+          amount_cents bigint NOT NULL,
+          refund_id text NOT NULL,
+          executed_at timestamptz NOT NULL DEFAULT now()
+        )`);
     } finally {
       await runner.query('SELECT pg_advisory_unlock(hashtext($1))', ['gateway_simulator']).catch(() => undefined);
       runner.release();
@@ -70,5 +80,26 @@ export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleI
     return row.outcome === 'captured'
       ? { outcome: 'captured', chargeId: row.charge_id }
       : { outcome: 'declined', chargeId: row.charge_id, reason: row.reason ?? 'declined' };
+  }
+
+  /** Refunds a captured charge once per key (and once per charge, as a real gateway would refuse a second). */
+  async refund({ idempotencyKey, chargeId, amountCents }: RefundRequest): Promise<{ refundId: string }> {
+    const { rows: [charge] } = await this.pool.query<{ amount_cents: string; outcome: string }>(
+      'SELECT amount_cents, outcome FROM gateway_simulator.charges WHERE charge_id = $1',
+      [chargeId],
+    );
+    if (!charge || charge.outcome !== 'captured' || Number(charge.amount_cents) !== amountCents) {
+      throw new Error(`gateway: no captured charge ${chargeId} of ${amountCents} to refund`);
+    }
+    const { rows: [done] } = await this.pool.query<{ refund_id: string }>(
+      `INSERT INTO gateway_simulator.refunds (idempotency_key, charge_id, amount_cents, refund_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING refund_id`,
+      [idempotencyKey, chargeId, amountCents, `re_${randomUUID().replace(/-/g, '')}`],
+    );
+    if (done) return { refundId: done.refund_id };
+    const { rows: [first] } = await this.pool.query<{ refund_id: string }>('SELECT refund_id FROM gateway_simulator.refunds WHERE charge_id = $1', [
+      chargeId,
+    ]);
+    return { refundId: first.refund_id };
   }
 }

@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { OrderPlacedV1, StockReservationFailedV1, StockReservedV1 } from '../../../contracts';
-import { ChargePayment } from '../commands/charge-payment.handler';
+import { OrderCancelledV1, OrderPlacedV1, StockReservationFailedV1, StockReservedV1 } from '../../../contracts';
+import { CancelPayment } from '../commands/cancel-payment.handler';
 import { RecordPaymentIntent } from '../commands/record-payment-intent.handler';
-import { VoidPaymentIntent } from '../commands/void-payment-intent.handler';
+import { RequestCharge } from '../commands/request-charge.handler';
 
 const consumer = { consumer: 'payments' };
 
@@ -21,11 +21,16 @@ export class PaymentsListener {
 
   @EventPattern(StockReservedV1.type, consumer)
   chargeOnStockReserved(@Payload() event: StockReservedV1) {
-    return this.commands.execute(new ChargePayment(event.payload.orderId));
+    return this.commands.execute(new RequestCharge(event.payload.orderId));
   }
 
   @EventPattern(StockReservationFailedV1.type, consumer)
-  voidIntentOnStockReservationFailed(@Payload() event: StockReservationFailedV1) {
-    return this.commands.execute(new VoidPaymentIntent(event.payload.orderId));
+  voidOnStockReservationFailed(@Payload() event: StockReservationFailedV1) {
+    return this.commands.execute(new CancelPayment(event.payload.orderId));
+  }
+
+  @EventPattern(OrderCancelledV1.type, consumer)
+  voidOrRefundOnOrderCancelled(@Payload() event: OrderCancelledV1) {
+    return this.commands.execute(new CancelPayment(event.payload.orderId));
   }
 }

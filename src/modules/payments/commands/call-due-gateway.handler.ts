@@ -1,0 +1,68 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Logger } from '@nestjs/common';
+import { TransactionRunner } from '../../../platform/database/transaction-runner';
+import { Outbox } from '../../../platform/outbox/outbox';
+import { Payment } from '../domain/payment';
+import { ChargeResult, PaymentGateway } from '../domain/payment-gateway.port';
+import { paymentEvents } from '../infrastructure/payment-events';
+import { PaymentRepository } from '../infrastructure/payment.repository';
+
+/** Runs up to `limit` due gateway calls; returns how many it claimed. */
+export class CallDueGateway {
+  constructor(readonly limit = 8) {}
+}
+
+/** Longer than any gateway call: a worker that died mid-call is taken over after this. */
+const CLAIM_MS = 30_000;
+
+/**
+ * Record, call, settle: the call runs outside any transaction (no row lock held while the
+ * gateway thinks), with an idempotency key per order and kind, so a repeat after a crash or a
+ * takeover gets the gateway's first answer. A gateway that does not answer is asked again later,
+ * for as long as it takes: only its answer decides a payment.
+ */
+@CommandHandler(CallDueGateway)
+export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, number> {
+  private readonly logger = new Logger('GatewayCalls');
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly outbox: Outbox,
+    private readonly payments: PaymentRepository,
+    private readonly gateway: PaymentGateway,
+  ) {}
+
+  async execute({ limit }: CallDueGateway): Promise<number> {
+    const due = await this.tx.run((m) => this.payments.claimDue(m, limit, CLAIM_MS));
+    await Promise.all(due.map((payment) => this.call(payment)));
+    return due.length;
+  }
+
+  private async call(claimed: Payment): Promise<void> {
+    const { id, orderId, amountCents, paymentToken, chargeId } = claimed.snapshot;
+    const kind = claimed.due;
+    try {
+      if (kind === 'charge') {
+        const result = await this.gateway.charge({ idempotencyKey: orderId, amountCents, token: paymentToken });
+        await this.settle(id, (p) => p.settleCharge(result as ChargeResult));
+      } else if (kind === 'refund') {
+        await this.gateway.refund({ idempotencyKey: `refund:${orderId}`, chargeId: chargeId!, amountCents });
+        await this.settle(id, (p) => p.settleRefund());
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.warn(`${kind} of order ${orderId} failed (${message}); it will be asked again`);
+      // If even this fails (database away), the claim runs out and a later round takes the payment.
+      await this.tx.run((m) => this.payments.postpone(m, id, message)).catch(() => undefined);
+    }
+  }
+
+  private settle(id: string, apply: (payment: Payment) => boolean): Promise<void> {
+    return this.tx.run(async (m) => {
+      const payment = await this.payments.lock(m, id);
+      if (!payment || !apply(payment)) return;
+      await this.payments.save(m, payment);
+      await this.outbox.append(m, paymentEvents(payment));
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { TransactionRunner } from '../../../platform/database/transaction-runner';
+import { IntentNotRecordedYetError } from '../domain/payment';
+import { PaymentRepository } from '../infrastructure/payment.repository';
+import { GatewayCallsWorker } from '../infrastructure/gateway-calls.worker';
+
+export class RequestCharge {
+  constructor(readonly orderId: string) {}
+}
+
+/**
+ * Stock is reserved: record that the charge is due (CHARGING). The gateway is called by the
+ * worker after this commits, outside any transaction, with the order id as idempotency key.
+ */
+@CommandHandler(RequestCharge)
+export class RequestChargeHandler implements ICommandHandler<RequestCharge> {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly payments: PaymentRepository,
+    private readonly worker: GatewayCallsWorker,
+  ) {}
+
+  execute({ orderId }: RequestCharge): Promise<void> {
+    return this.tx.run(async (m) => {
+      const payment = await this.payments.lockByOrder(m, orderId);
+      if (!payment) throw new IntentNotRecordedYetError(orderId);
+      if (!payment.requestCharge()) return;
+      await this.payments.save(m, payment);
+      this.tx.afterCommit(() => this.worker.wake());
+    });
+  }
+}
