@@ -96,7 +96,7 @@ describe('loadConfig', () => {
     ['PORT', 'beyond a double', { ...base, PORT: '9'.repeat(400) }],
     ['EMBEDDED_POSTGRES_PORT', 'above 65535', { ...base, EMBEDDED_POSTGRES_PORT: '65536' }],
     ['RATE_LIMIT_PER_MINUTE', 'zero', { ...base, RATE_LIMIT_PER_MINUTE: '0' }],
-    ['DATABASE_POOL_SIZE', 'one connection (boot would wait for ever)', { ...base, DATABASE_POOL_SIZE: '1' }],
+    ['DATABASE_POOL_SIZE', 'one connection (the migrations would wait for a second)', { ...base, DATABASE_POOL_SIZE: '1' }],
     ['DATABASE_POOL_SIZE', 'above 1000', { ...base, DATABASE_POOL_SIZE: '1001' }],
     ['RELAY_BATCH_SIZE', 'zero', { ...base, RELAY_BATCH_SIZE: '0' }],
     ['RELAY_BATCH_SIZE', 'above 10000', { ...base, RELAY_BATCH_SIZE: '10001' }],

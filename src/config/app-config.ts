@@ -51,7 +51,7 @@ const envSchema = z.object({
     10,
     2,
     1_000,
-    'at boot each module holds one connection (the migration lock) while its migrations run on a second; with 1 the boot waits for ever',
+    'at boot each module holds one connection (the migration lock) while its migrations run on a second; with 1 they wait for a connection that never comes',
   ),
   // Empty is unset: the in-process transport.
   NATS_URL: z
