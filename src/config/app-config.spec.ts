@@ -1,6 +1,23 @@
 import { ConfigError, databaseUrlFor, loadConfig } from './app-config';
 
 const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/shop', NATS_URL: 'nats://127.0.0.1:4222' };
+const inProcess = { DATABASE_URL: base.DATABASE_URL };
+const DAY = 24 * 3600 * 1000;
+
+type Env = Record<string, string | undefined>;
+
+/** Refuses `env` with a ConfigError whose lines name `variable` (at the start of a line, as printed). */
+function refusal(env: Env): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+const named = (variable: string) => new RegExp(`^  ${variable}: `, 'm');
 
 describe('loadConfig', () => {
   it('given the minimum, fills every default', () => {
@@ -15,12 +32,31 @@ describe('loadConfig', () => {
       pollMaxMs: 1000,
       maxAttempts: 10,
     });
+    expect(config.stream).toEqual({ maxAgeMs: 7 * DAY });
+    expect(config.retention).toEqual({ outboxMs: 7 * DAY, inboxMs: 14 * DAY, pruneIntervalMs: 600_000 });
+    expect(config.consumer).toEqual({ maxDeliveries: 10, backoffBaseMs: 200, backoffMaxMs: 30_000, ackWaitMs: 30_000, concurrency: 32 });
+    expect(config.database.poolSize).toBe(10);
   });
 
   it('given several bad variables, names every one in a single error', () => {
     const attempt = () => loadConfig({ DATABASE_URL: 'mysql://x', NATS_URL: 'nats://x', PORT: 'abc', APP_MODULES: 'orders,shipping' });
     expect(attempt).toThrow(ConfigError);
     for (const name of ['DATABASE_URL', 'PORT', 'APP_MODULES']) expect(attempt).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('given bad values and cross-variable conflicts together, names each variable in the same error', () => {
+    const message = refusal({
+      ...inProcess,
+      PORT: '0x10',
+      DATABASE_POOL_SIZE: '1',
+      RELAY_ENABLED: 'false',
+      RELAY_POLL_MIN_MS: '5000',
+      CONSUMER_BACKOFF_BASE_MS: '60000',
+      SMTP_URL: 'http://mail',
+    });
+    for (const name of ['PORT', 'DATABASE_POOL_SIZE', 'RELAY_ENABLED', 'RELAY_POLL_MIN_MS', 'CONSUMER_BACKOFF_BASE_MS', 'SMTP_URL']) {
+      expect(message).toMatch(named(name));
+    }
   });
 
   it('given a module database URL, uses it for that module only', () => {
@@ -31,6 +67,7 @@ describe('loadConfig', () => {
 
   it('given no NATS_URL and every module, selects the in-process transport; for a split deployment, refuses', () => {
     expect(loadConfig({ DATABASE_URL: base.DATABASE_URL }).nats.url).toBeUndefined();
+    expect(loadConfig({ ...inProcess, NATS_URL: '' }).nats.url).toBeUndefined();
     expect(() => loadConfig({ APP_MODULES: 'payments' })).toThrow(/NATS_URL: required when APP_MODULES \(payments\)/);
   });
 
@@ -40,6 +77,107 @@ describe('loadConfig', () => {
 
   it('parses booleans strictly', () => {
     expect(loadConfig({ ...base, RELAY_ENABLED: 'false' }).relay.enabled).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(true);
     expect(() => loadConfig({ ...base, RELAY_ENABLED: 'nope' })).toThrow(/RELAY_ENABLED/);
+  });
+
+  // [variable refused, why, the environment]
+  const refused: [string, string, Env][] = [
+    ['PORT', 'empty', { ...base, PORT: '' }],
+    ['PORT', 'hexadecimal', { ...base, PORT: '0x10' }],
+    ['PORT', 'exponent', { ...base, PORT: '1e3' }],
+    ['PORT', 'leading space', { ...base, PORT: ' 80' }],
+    ['PORT', 'trailing space', { ...base, PORT: '80 ' }],
+    ['PORT', 'fraction', { ...base, PORT: '3.5' }],
+    ['PORT', 'sign', { ...base, PORT: '+80' }],
+    ['PORT', 'negative', { ...base, PORT: '-1' }],
+    ['PORT', 'zero', { ...base, PORT: '0' }],
+    ['PORT', 'above 65535', { ...base, PORT: '70000' }],
+    ['PORT', 'beyond a double', { ...base, PORT: '9'.repeat(400) }],
+    ['EMBEDDED_POSTGRES_PORT', 'above 65535', { ...base, EMBEDDED_POSTGRES_PORT: '65536' }],
+    ['RATE_LIMIT_PER_MINUTE', 'zero', { ...base, RATE_LIMIT_PER_MINUTE: '0' }],
+    ['DATABASE_POOL_SIZE', 'one connection (the migrations would wait for a second)', { ...base, DATABASE_POOL_SIZE: '1' }],
+    ['DATABASE_POOL_SIZE', 'above 1000', { ...base, DATABASE_POOL_SIZE: '1001' }],
+    ['RELAY_BATCH_SIZE', 'zero', { ...base, RELAY_BATCH_SIZE: '0' }],
+    ['RELAY_BATCH_SIZE', 'above 10000', { ...base, RELAY_BATCH_SIZE: '10001' }],
+    ['RELAY_LEASE_MS', 'beyond $2::int', { ...base, RELAY_LEASE_MS: '3000000000' }],
+    ['RELAY_LEASE_MS', 'below 100', { ...base, RELAY_LEASE_MS: '99' }],
+    ['RELAY_POLL_MIN_MS', 'zero', { ...base, RELAY_POLL_MIN_MS: '0' }],
+    ['RELAY_POLL_MAX_MS', "beyond Node's timers", { ...base, RELAY_POLL_MAX_MS: '2147483648' }],
+    ['RELAY_MAX_ATTEMPTS', 'zero', { ...base, RELAY_MAX_ATTEMPTS: '0' }],
+    ['OUTBOX_RETENTION_MS', 'beyond ten years', { ...base, OUTBOX_RETENTION_MS: String(3651 * DAY) }],
+    ['INBOX_RETENTION_MS', 'zero', { ...base, INBOX_RETENTION_MS: '0' }],
+    ['PRUNE_INTERVAL_MS', 'below 10', { ...base, PRUNE_INTERVAL_MS: '9' }],
+    ['STREAM_MAX_AGE_MS', 'below a second', { ...base, STREAM_MAX_AGE_MS: '999' }],
+    ['CONSUMER_MAX_DELIVERIES', 'zero', { ...base, CONSUMER_MAX_DELIVERIES: '0' }],
+    ['CONSUMER_BACKOFF_MAX_MS', 'beyond $4::int', { ...base, CONSUMER_BACKOFF_MAX_MS: '2147483648' }],
+    ['CONSUMER_ACK_WAIT_MS', 'below 100', { ...base, CONSUMER_ACK_WAIT_MS: '50' }],
+    ['CONSUMER_CONCURRENCY', "above the consumers' max_ack_pending", { ...base, CONSUMER_CONCURRENCY: '1001' }],
+    ['TRUST_PROXY', 'not a boolean', { ...base, TRUST_PROXY: 'yes' }],
+    ['RELAY_ENABLED', 'empty', { ...base, RELAY_ENABLED: '' }],
+    ['NODE_ENV', 'unknown', { ...base, NODE_ENV: 'staging' }],
+    ['LOG_LEVEL', 'unknown', { ...base, LOG_LEVEL: 'verbose' }],
+    ['APP_MODULES', 'unknown module', { ...base, APP_MODULES: 'orders,shipping' }],
+    ['APP_MODULES', 'none', { ...base, APP_MODULES: ' , ' }],
+    ['DATABASE_URL', 'not Postgres', { ...base, DATABASE_URL: 'mysql://x/y' }],
+    ['DATABASE_URL', 'empty', { ...base, DATABASE_URL: '' }],
+    ['DATABASE_URL_PAYMENTS', 'not a URL', { ...base, DATABASE_URL_PAYMENTS: 'payments' }],
+    ['MESSAGING_NAMESPACE', 'upper case', { ...base, MESSAGING_NAMESPACE: 'Prod' }],
+    ['SMTP_URL', 'not SMTP', { ...base, SMTP_URL: 'http://mail.example.com' }],
+    // Across variables.
+    ['NATS_URL', 'a split deployment without a broker', { ...inProcess, APP_MODULES: 'orders,payments' }],
+    ['RELAY_ENABLED', 'no relay and no broker: nothing would ever be delivered', { ...inProcess, RELAY_ENABLED: 'false' }],
+    ['RELAY_POLL_MIN_MS', 'min above max', { ...base, RELAY_POLL_MIN_MS: '2000', RELAY_POLL_MAX_MS: '1000' }],
+    ['CONSUMER_BACKOFF_BASE_MS', 'base above max', { ...base, CONSUMER_BACKOFF_BASE_MS: '40000' }],
+    ['INBOX_RETENTION_MS', "shorter than the stream's max age", { ...base, INBOX_RETENTION_MS: String(7 * DAY - 1) }],
+    ['INBOX_RETENTION_MS', 'shorter than a raised max age', { ...base, STREAM_MAX_AGE_MS: String(30 * DAY) }],
+    [
+      'CONSUMER_MAX_DELIVERIES',
+      'retries outlast the stream',
+      { ...base, STREAM_MAX_AGE_MS: String(DAY), INBOX_RETENTION_MS: String(DAY), CONSUMER_MAX_DELIVERIES: '100', CONSUMER_BACKOFF_MAX_MS: '3600000' },
+    ],
+    ['EMBEDDED_POSTGRES_PORT', 'the HTTP port too', { NATS_URL: base.NATS_URL, PORT: '54329' }],
+  ];
+
+  it.each(refused)('refuses %s: %s', (variable, _why, env) => {
+    const message = refusal(env);
+    expect(message).toMatch(named(variable));
+    // That variable alone: the case is refused for the reason it states.
+    expect(message.split('\n').filter((line) => line.startsWith('  '))).toHaveLength(1);
+  });
+
+  // [why, the environment]
+  const accepted: [string, Env][] = [
+    ['the defaults with a broker', base],
+    ['the defaults in-process', inProcess],
+    ['the embedded Postgres, nothing set', {}],
+    ['the lowest bounds', { ...base, PORT: '1', DATABASE_POOL_SIZE: '2', RELAY_LEASE_MS: '100', RELAY_POLL_MIN_MS: '1', RELAY_POLL_MAX_MS: '1', CONSUMER_ACK_WAIT_MS: '100' }],
+    ['the highest bounds', { ...base, PORT: '65535', DATABASE_POOL_SIZE: '1000', RELAY_BATCH_SIZE: '10000', RELAY_LEASE_MS: '2147483647', CONSUMER_CONCURRENCY: '1000' }],
+    ['the timer bound', { ...base, RELAY_POLL_MAX_MS: '2147483647', PRUNE_INTERVAL_MS: '2147483647' }],
+    ['a leading zero (still decimal)', { ...base, PORT: '08080' }],
+    ['inbox retention equal to the max age', { ...base, INBOX_RETENTION_MS: String(7 * DAY) }],
+    ['a short inbox retention in-process (no stream)', { ...inProcess, INBOX_RETENTION_MS: '1' }],
+    ['poll min equal to max', { ...base, RELAY_POLL_MIN_MS: '500', RELAY_POLL_MAX_MS: '500' }],
+    ['backoff base equal to max', { ...base, CONSUMER_BACKOFF_BASE_MS: '30000' }],
+    ['a relay-less replica with a broker', { ...base, RELAY_ENABLED: 'false' }],
+    ['the HTTP port of the embedded Postgres with an external database', { ...base, PORT: '54329' }],
+    ['an empty SMTP_URL (unset)', { ...base, SMTP_URL: '' }],
+    ['an smtps URL', { ...base, SMTP_URL: 'smtps://user:pass@mail.example.com:465' }],
+    ['the test suites\' tuning', { ...base, DATABASE_POOL_SIZE: '6', RELAY_LEASE_MS: '500', CONSUMER_ACK_WAIT_MS: '1000', CONSUMER_BACKOFF_BASE_MS: '20', CONSUMER_BACKOFF_MAX_MS: '200' }],
+  ];
+
+  it.each(accepted)('accepts %s', (_why, env) => {
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
+  it('reads the numbers as written', () => {
+    const config = loadConfig({ ...base, PORT: '08080', RELAY_LEASE_MS: '2147483647', STREAM_MAX_AGE_MS: String(DAY), INBOX_RETENTION_MS: String(DAY) });
+    expect(config.port).toBe(8080);
+    expect(config.relay.leaseMs).toBe(2_147_483_647);
+    expect(config.stream.maxAgeMs).toBe(DAY);
+  });
+
+  it('explains why a pool of one cannot work', () => {
+    expect(refusal({ ...base, DATABASE_POOL_SIZE: '1' })).toMatch(/DATABASE_POOL_SIZE: .*migration/);
   });
 });
