@@ -42,4 +42,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, RELAY_ENABLED: 'false' }).relay.enabled).toBe(false);
     expect(() => loadConfig({ ...base, RELAY_ENABLED: 'nope' })).toThrow(/RELAY_ENABLED/);
   });
+
+  it('given no stream settings, uses 7 days, a 2 minute duplicate window and one replica', () => {
+    expect(loadConfig(base).stream).toEqual({ maxAgeMs: 7 * 24 * 3600 * 1000, duplicateWindowMs: 120_000, replicas: 1 });
+    expect(loadConfig({ ...base, STREAM_REPLICAS: '3', STREAM_MAX_AGE_MS: '3600000' }).stream).toMatchObject({
+      maxAgeMs: 3_600_000,
+      replicas: 3,
+    });
+  });
+
+  it.each([
+    ['STREAM_REPLICAS', { STREAM_REPLICAS: '0' }],
+    ['STREAM_REPLICAS', { STREAM_REPLICAS: '6' }],
+    ['STREAM_REPLICAS', { STREAM_REPLICAS: 'three' }],
+    ['STREAM_MAX_AGE_MS', { STREAM_MAX_AGE_MS: '-1' }],
+    ['STREAM_DUPLICATE_WINDOW_MS', { STREAM_DUPLICATE_WINDOW_MS: '1.5' }],
+    ['STREAM_DUPLICATE_WINDOW_MS', { STREAM_MAX_AGE_MS: '60000', STREAM_DUPLICATE_WINDOW_MS: '120000' }],
+  ])('refuses a bad %s (%j), naming it', (name, env) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
 });

@@ -45,6 +45,9 @@ const envSchema = z.object({
   CONSUMER_BACKOFF_MAX_MS: int(30_000, 1),
   CONSUMER_ACK_WAIT_MS: int(30_000, 100),
   CONSUMER_CONCURRENCY: int(32, 1),
+  STREAM_MAX_AGE_MS: int(7 * 24 * 3600 * 1000, 1_000),
+  STREAM_DUPLICATE_WINDOW_MS: int(2 * 60 * 1000, 1_000),
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   SMTP_URL: z.string().optional(),
 });
 
@@ -67,6 +70,8 @@ export interface AppConfig {
   /** Published outbox rows and inbox entries are history; the relay prunes them after these ages. */
   retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
   consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
+  /** Every module's JetStream stream; a changed value is applied to an existing stream at boot. */
+  stream: { maxAgeMs: number; duplicateWindowMs: number; replicas: number };
   smtpUrl?: string;
 }
 
@@ -86,6 +91,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(
       `Invalid configuration:\n  NATS_URL: required when APP_MODULES (${modules.join(',')}) is not every module: ` +
         'the in-process transport only connects modules of one process',
+    );
+  }
+  if (e.STREAM_DUPLICATE_WINDOW_MS > e.STREAM_MAX_AGE_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  STREAM_DUPLICATE_WINDOW_MS: ${e.STREAM_DUPLICATE_WINDOW_MS} is longer than ` +
+        `STREAM_MAX_AGE_MS (${e.STREAM_MAX_AGE_MS}); JetStream refuses a duplicate window past the stream's max age`,
     );
   }
   return {
@@ -123,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
       concurrency: e.CONSUMER_CONCURRENCY,
     },
+    stream: { maxAgeMs: e.STREAM_MAX_AGE_MS, duplicateWindowMs: e.STREAM_DUPLICATE_WINDOW_MS, replicas: e.STREAM_REPLICAS },
     smtpUrl: e.SMTP_URL,
   };
 }
