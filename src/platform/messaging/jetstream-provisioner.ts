@@ -49,6 +49,10 @@ export class JetStreamProvisioner {
     const jsm = await this.manager();
     const name = this.names.stream(module);
     const settings = this.streamSettings();
+    // A 2.9 server outside a cluster refuses R3 at creation but takes it, unreplicated, as an update.
+    if (settings.num_replicas > 1 && !(await this.nats.get()).info?.cluster) {
+      throw refused(name, 'the settings of', settings, new Error('this server is not part of a cluster'));
+    }
     let existing: StreamConfig;
     try {
       existing = (await jsm.streams.info(name)).config;
