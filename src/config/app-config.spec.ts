@@ -32,7 +32,8 @@ describe('loadConfig', () => {
       pollMaxMs: 1000,
       maxAttempts: 10,
     });
-    expect(config.stream).toEqual({ maxAgeMs: 7 * DAY });
+    expect(config.stream).toEqual({ maxAgeMs: 7 * DAY, duplicateWindowMs: 120_000, replicas: 1 });
+    expect(config.orderTimeoutMs).toBe(300_000);
     expect(config.retention).toEqual({ outboxMs: 7 * DAY, inboxMs: 14 * DAY, pruneIntervalMs: 600_000 });
     expect(config.consumer).toEqual({ maxDeliveries: 10, backoffBaseMs: 200, backoffMaxMs: 30_000, ackWaitMs: 30_000, concurrency: 32 });
     expect(config.database.poolSize).toBe(10);
@@ -179,5 +180,24 @@ describe('loadConfig', () => {
 
   it('explains why a pool of one cannot work', () => {
     expect(refusal({ ...base, DATABASE_POOL_SIZE: '1' })).toMatch(/DATABASE_POOL_SIZE: .*migration/);
+  });
+
+  it('given no stream settings, uses 7 days, a 2 minute duplicate window and one replica', () => {
+    expect(loadConfig(base).stream).toEqual({ maxAgeMs: 7 * 24 * 3600 * 1000, duplicateWindowMs: 120_000, replicas: 1 });
+    expect(loadConfig({ ...base, STREAM_REPLICAS: '3', STREAM_MAX_AGE_MS: '3600000' }).stream).toMatchObject({
+      maxAgeMs: 3_600_000,
+      replicas: 3,
+    });
+  });
+
+  it.each([
+    ['STREAM_REPLICAS', { STREAM_REPLICAS: '0' }],
+    ['STREAM_REPLICAS', { STREAM_REPLICAS: '6' }],
+    ['STREAM_REPLICAS', { STREAM_REPLICAS: 'three' }],
+    ['STREAM_MAX_AGE_MS', { STREAM_MAX_AGE_MS: '-1' }],
+    ['STREAM_DUPLICATE_WINDOW_MS', { STREAM_DUPLICATE_WINDOW_MS: '1.5' }],
+    ['STREAM_DUPLICATE_WINDOW_MS', { STREAM_MAX_AGE_MS: '60000', STREAM_DUPLICATE_WINDOW_MS: '120000' }],
+  ])('refuses a bad %s (%j), naming it', (name, env) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`\\b${name}\\b`));
   });
 });

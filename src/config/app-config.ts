@@ -80,6 +80,9 @@ const envSchema = z.object({
   CONSUMER_ACK_WAIT_MS: int(30_000, 100, INT32_MAX),
   // The durable consumers' max_ack_pending (1000): more could never be pulled at once.
   CONSUMER_CONCURRENCY: int(32, 1, 1_000),
+  STREAM_DUPLICATE_WINDOW_MS: int(2 * 60 * 1000, 1_000, TEN_YEARS_MS),
+  // An odd count of servers holding each stream: 3 survives the loss of one.
+  STREAM_REPLICAS: int(1, 1, 5),
   SMTP_URL: z
     .string()
     .optional()
@@ -104,12 +107,12 @@ export interface AppConfig {
   database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; embedded: { dir: string; port: number } };
   /** `url` unset: the in-process transport (one process running every module). */
   nats: { url?: string; namespace: string };
-  /** Settings of each module's JetStream stream. */
-  stream: { maxAgeMs: number };
   relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
   /** Published outbox rows and inbox entries are history; the relay prunes them after these ages. */
   retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
   consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
+  /** Every module's JetStream stream; a changed value is applied to an existing stream at boot. */
+  stream: { maxAgeMs: number; duplicateWindowMs: number; replicas: number };
   smtpUrl?: string;
   /** The saga's deadline: an order still PENDING after this long is cancelled (TIMED_OUT). */
   orderTimeoutMs: number;
@@ -124,6 +127,16 @@ type Issue = { variable: string; message: string };
  * valid on their own; it returns why this combination cannot work, or nothing.
  */
 const crossRules: { variables: (keyof ParsedEnv)[]; check: (e: ParsedEnv) => Issue | undefined }[] = [
+  {
+    variables: ['STREAM_DUPLICATE_WINDOW_MS', 'STREAM_MAX_AGE_MS'],
+    check: (e) =>
+      e.STREAM_DUPLICATE_WINDOW_MS > e.STREAM_MAX_AGE_MS
+        ? {
+            variable: 'STREAM_DUPLICATE_WINDOW_MS',
+            message: `longer than STREAM_MAX_AGE_MS (${e.STREAM_MAX_AGE_MS}): JetStream refuses a duplicate window past the stream's max age`,
+          }
+        : undefined,
+  },
   {
     variables: ['APP_MODULES', 'NATS_URL'],
     check: (e) =>
@@ -245,7 +258,6 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       embedded: { dir: e.EMBEDDED_POSTGRES_DIR, port: e.EMBEDDED_POSTGRES_PORT },
     },
     nats: { url: e.NATS_URL, namespace: e.MESSAGING_NAMESPACE },
-    stream: { maxAgeMs: e.STREAM_MAX_AGE_MS },
     relay: {
       enabled: e.RELAY_ENABLED,
       batchSize: e.RELAY_BATCH_SIZE,
@@ -262,6 +274,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
       concurrency: e.CONSUMER_CONCURRENCY,
     },
+    stream: { maxAgeMs: e.STREAM_MAX_AGE_MS, duplicateWindowMs: e.STREAM_DUPLICATE_WINDOW_MS, replicas: e.STREAM_REPLICAS },
     smtpUrl: e.SMTP_URL,
     orderTimeoutMs: e.ORDER_TIMEOUT_MS,
   };

@@ -5,6 +5,7 @@ import {
   DeliverPolicy,
   DiscardPolicy,
   JetStreamManager,
+  millis,
   nanos,
   NatsError,
   RetentionPolicy,
@@ -16,8 +17,8 @@ import { APP_CONFIG } from '../../config/config.module';
 import { NatsConnectionProvider } from './nats-connection';
 import { MessagingNames } from './naming';
 
-const STREAM_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
+/** The stream settings that come from configuration (STREAM_MAX_AGE_MS, STREAM_DUPLICATE_WINDOW_MS, STREAM_REPLICAS). */
+type StreamSettings = Pick<StreamConfig, 'max_age' | 'duplicate_window' | 'num_replicas'>;
 
 /** Creates streams and durable consumers at boot; safe to run from several processes at once. */
 @Injectable()
@@ -47,26 +48,48 @@ export class JetStreamProvisioner {
   private async provisionStream(module: string): Promise<string> {
     const jsm = await this.manager();
     const name = this.names.stream(module);
-    const config: Partial<StreamConfig> = {
-      name,
-      subjects: [this.names.streamSubjects(module)],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      max_age: nanos(STREAM_MAX_AGE_MS),
-      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-      num_replicas: 1,
-    };
+    const settings = this.streamSettings();
+    // A 2.9 server outside a cluster refuses R3 at creation but takes it, unreplicated, as an update.
+    if (settings.num_replicas > 1 && !(await this.nats.get()).info?.cluster) {
+      throw refused(name, 'the settings of', settings, new Error('this server is not part of a cluster'));
+    }
+    let existing: StreamConfig;
     try {
-      await jsm.streams.info(name);
+      existing = (await jsm.streams.info(name)).config;
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await jsm.streams.add(config).catch((e) => {
-        if (!String(e?.message).includes('already in use')) throw e;
-      });
-      this.logger.log(`created stream ${name}`);
+      const config: Partial<StreamConfig> = {
+        name,
+        subjects: [this.names.streamSubjects(module)],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        ...settings,
+      };
+      try {
+        await jsm.streams.add(config);
+        this.logger.log(`created stream ${name} (${describeSettings(settings)})`);
+        return name;
+      } catch (e) {
+        if (!String((e as Error)?.message).includes('already in use')) throw refused(name, 'the creation of', settings, e);
+        existing = (await jsm.streams.info(name)).config;
+      }
     }
+    const changes = (Object.keys(settings) as (keyof StreamSettings)[]).filter((k) => existing[k] !== settings[k]);
+    if (changes.length === 0) return name;
+    const what = changes.map((k) => `${k} ${show(k, existing[k])} → ${show(k, settings[k])}`).join(', ');
+    try {
+      await jsm.streams.update(name, settings);
+    } catch (error) {
+      throw refused(name, `a change (${what}) of`, settings, error);
+    }
+    this.logger.log(`updated stream ${name}: ${what}`);
     return name;
+  }
+
+  private streamSettings(): StreamSettings {
+    const { maxAgeMs, duplicateWindowMs, replicas } = this.config.stream;
+    return { max_age: nanos(maxAgeMs), duplicate_window: nanos(duplicateWindowMs), num_replicas: replicas };
   }
 
   /**
@@ -110,3 +133,14 @@ export class JetStreamProvisioner {
 
 const isNotFound = (error: unknown) =>
   error instanceof NatsError && (error.code === '404' || /not found/i.test(error.message));
+
+const show = (key: keyof StreamSettings, value: number) => (key === 'num_replicas' ? String(value) : `${millis(value)} ms`);
+const describeSettings = (settings: StreamSettings) =>
+  (Object.keys(settings) as (keyof StreamSettings)[]).map((k) => `${k} ${show(k, settings[k])}`).join(', ');
+
+/** A stream the server will not take as configured fails boot, saying which settings to fix. */
+const refused = (name: string, action: string, settings: StreamSettings, error: unknown) =>
+  new Error(
+    `NATS refused ${action} stream ${name} (${describeSettings(settings)}): ${(error as Error)?.message}. ` +
+      'Check STREAM_MAX_AGE_MS, STREAM_DUPLICATE_WINDOW_MS and STREAM_REPLICAS (replicas cannot exceed the JetStream servers of the cluster)',
+  );

@@ -45,7 +45,8 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
 
   private async open(): Promise<NatsConnection> {
     const nc = await connect({
-      servers: this.config.nats.url,
+      // A cluster is given as a comma list; the client fails over between them and learns the rest.
+      servers: (this.config.nats.url ?? '').split(',').map((server) => server.trim()).filter(Boolean),
       name: `shop:${this.config.modules.join('+')}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
