@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payment, PaymentStatus } from '../domain/payment';
 
-const COLUMNS = `id, order_id AS "orderId", amount_cents::int AS "amountCents", payment_token AS "paymentToken",
+const COLUMNS = `id, order_id AS "orderId", amount_cents::float8 AS "amountCents", payment_token AS "paymentToken",
   status, decline_reason AS "declineReason", created_at AS "createdAt"`;
 
 @Injectable()
