@@ -51,10 +51,10 @@ export class Outbox {
     if (!runner?.isTransactionActive) throw new OutboxRequiresTransactionError();
     if (events.length === 0) return [];
     const envelopes = events.map((e) => this.envelope(e));
-    envelopes.forEach((e) => this.checkContract(e));
+    const json = envelopes.map((e) => this.checkedJson(e));
     const values: unknown[] = [];
     const rows = envelopes.map((e, i) => {
-      values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, JSON.stringify(e));
+      values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, json[i]);
       const p = i * 6;
       return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
     });
@@ -79,9 +79,12 @@ export class Outbox {
     return () => this.committedListeners.delete(listener);
   }
 
-  private checkContract(envelope: EventEnvelope): void {
-    const result = this.contracts.check(envelope);
+  /** Checks the envelope as its consumers will read it: after JSON (dates become strings, undefined keys vanish). */
+  private checkedJson(envelope: EventEnvelope): string {
+    const json = JSON.stringify(envelope);
+    const result = this.contracts.check(JSON.parse(json));
     if (!result.ok) throw new EventBreaksContractError(envelope, result.error);
+    return json;
   }
 
   private envelope(event: PendingEvent): EventEnvelope {
