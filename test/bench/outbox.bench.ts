@@ -13,6 +13,9 @@ import { connect } from 'nats';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { ContractRegistry } from '../../src/contracts/contract-registry';
+import { defineContract } from '../../src/contracts/event-contract';
 import { loadConfig } from '../../src/config/app-config';
 import { createMessagingTables } from '../../src/platform/database/messaging-tables';
 import { SystemClock } from '../../src/platform/clock';
@@ -61,7 +64,8 @@ async function main() {
     await createMessagingTables(runner, 'bench');
     await runner.query('CREATE TABLE bench.state (id bigserial PRIMARY KEY, n integer NOT NULL)');
     await runner.release();
-    const outbox = new Outbox('bench', new SystemClock());
+    const contracts = new ContractRegistry([defineContract('bench.ThingHappened', 1, z.object({ n: z.number().int() }).strict())]);
+    const outbox = new Outbox('bench', new SystemClock(), contracts);
     const event = (i: number) => ({
       type: 'bench.ThingHappened', version: 1, aggregateType: 'Thing', aggregateId: `t-${i % 500}`, aggregateVersion: Math.floor(i / 500) + 1, payload: { n: i },
     });

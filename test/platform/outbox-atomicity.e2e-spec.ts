@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { describeWithNats } from '../support/requires-nats';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModuleRegistry } from '../../src/platform/messaging/module-registry';
-import { OutboxRequiresTransactionError } from '../../src/platform/outbox/outbox';
+import { EventBreaksContractError, OutboxRequiresTransactionError } from '../../src/platform/outbox/outbox';
 import { ProbeAppModule } from '../support/probe/probe.app';
 import { probeEvent, ProbeService } from '../support/probe/probe.module';
 import { deleteNamespace, readStream, testNamespace } from '../support/test-broker';
@@ -54,6 +55,22 @@ describeWithNats('outbox atomicity (real Postgres, real JetStream)', () => {
     const after = await readStream(stream);
     expect(after).toHaveLength(before + 1);
     expect(after.map((m) => JSON.parse(m.string()).aggregateId)).not.toContain('rolled-back');
+  });
+
+  it.each([
+    ['a payload that breaks its contract', { ...probeEvent('broken-payload', 1, 1), payload: { n: 'one' } }, /payload breaks probe\.ThingHappened@v1: .*→ at n/],
+    ['a type without a contract', probeEvent('no-contract', 1, 1, 'probe.NeverRegistered'), /no contract for probe\.NeverRegistered@v1/],
+    ['a broken envelope', { ...probeEvent('', 1, 1) }, /invalid envelope: .*→ at aggregateId/],
+  ])('refuses %s: the error names the contract and the field, the transaction commits nothing', async (_case, event, reason) => {
+    const marker = randomUUID();
+    const failure = probe.transactions.run(async (manager) => {
+      await manager.query('INSERT INTO probe.effects (event_id, n) VALUES ($1, 0)', [marker]);
+      await probe.outbox.append(manager, [probeEvent('valid-sibling', 1, 1), event]);
+    });
+    await expect(failure).rejects.toBeInstanceOf(EventBreaksContractError);
+    await expect(failure).rejects.toThrow(reason);
+    expect(await db.query('SELECT 1 FROM probe.effects WHERE event_id = $1', [marker])).toHaveLength(0);
+    expect(await db.query(`SELECT 1 FROM probe.outbox WHERE aggregate_id IN ($1, 'valid-sibling')`, [event.aggregateId])).toHaveLength(0);
   });
 
   it('refuses to append without a transaction', async () => {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineContract, EventOf } from '../event-contract';
-import { cents, sku } from '../shared-schemas';
+import { priceCents, productName, sku } from '../shared-schemas';
 
 /** A product exists; its aggregate version (1) orders the catalog snapshots downstream. */
 export const ProductRegisteredV1 = defineContract(
   'inventory.ProductRegistered',
   1,
-  z.object({ sku, name: z.string().min(1).max(200), priceCents: cents }).strict(),
+  z.object({ sku, name: productName, priceCents }).strict(),
 );
 export type ProductRegisteredV1 = EventOf<typeof ProductRegisteredV1>;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineContract, EventOf } from '../event-contract';
-import { orderLine } from '../shared-schemas';
+import { orderLine, orderLines } from '../shared-schemas';
 
 /** Every line of the order is held for it. */
 export const StockReservedV1 = defineContract(
   'inventory.StockReserved',
   1,
-  z.object({ orderId: z.uuid(), lines: z.array(orderLine).min(1) }).strict(),
+  z.object({ orderId: z.uuid(), lines: orderLines(orderLine) }).strict(),
 );
 export type StockReservedV1 = EventOf<typeof StockReservedV1>;

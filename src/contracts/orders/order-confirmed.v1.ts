@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { defineContract, EventOf } from '../event-contract';
-import { cents } from '../shared-schemas';
+import { cents, email } from '../shared-schemas';
 
 export const OrderConfirmedV1 = defineContract(
   'orders.OrderConfirmed',
   1,
-  z.object({ orderId: z.uuid(), customerEmail: z.email(), totalCents: cents }).strict(),
+  z.object({ orderId: z.uuid(), customerEmail: email, totalCents: cents }).strict(),
 );
 export type OrderConfirmedV1 = EventOf<typeof OrderConfirmedV1>;

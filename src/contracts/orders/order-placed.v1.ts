@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineContract, EventOf } from '../event-contract';
-import { cents, pricedLine } from '../shared-schemas';
+import { cents, email, orderLines, paymentToken, pricedLine, uuid } from '../shared-schemas';
 
 /** A customer placed an order, priced from the orders catalog snapshot. */
 export const OrderPlacedV1 = defineContract(
@@ -9,11 +9,11 @@ export const OrderPlacedV1 = defineContract(
   z
     .object({
       orderId: z.uuid(),
-      customerId: z.uuid(),
-      customerEmail: z.email(),
-      items: z.array(pricedLine).min(1).max(100),
+      customerId: uuid,
+      customerEmail: email,
+      items: orderLines(pricedLine),
       totalCents: cents,
-      paymentToken: z.string().min(1).max(128),
+      paymentToken,
     })
     .strict(),
 );

@@ -6,6 +6,7 @@ import { DataSource, EntitySubscriberInterface, MigrationInterface, TransactionC
 import { EntityClassOrSchema } from '@nestjs/typeorm/dist/interfaces/entity-class-or-schema.type';
 import { AppConfig, databaseUrlFor } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { ContractRegistry } from '../../contracts/contract-registry';
 import { Clock } from '../clock';
 import { DeadLetters } from '../inbox/dead-letters';
 import { Inbox } from '../inbox/inbox';
@@ -77,16 +78,25 @@ export class ModuleDatabaseModule {
       providers: [
         {
           provide: MODULE_MESSAGING,
-          inject: [dataSourceToken, APP_CONFIG, Clock, EventPublisher, ModuleRegistry, { token: RelayFailPoint, optional: true }],
+          inject: [
+            dataSourceToken,
+            APP_CONFIG,
+            Clock,
+            EventPublisher,
+            ModuleRegistry,
+            ContractRegistry,
+            { token: RelayFailPoint, optional: true },
+          ],
           useFactory: (
             dataSource: DataSource,
             config: AppConfig,
             clock: Clock,
             publisher: EventPublisher,
             registry: ModuleRegistry,
+            contracts: ContractRegistry,
             failPoint?: RelayFailPoint,
           ): ModuleMessaging => {
-            const outbox = new Outbox(name, clock);
+            const outbox = new Outbox(name, clock, contracts);
             const outboxStore = new OutboxStore(dataSource, name);
             const relay = config.relay.enabled
               ? new OutboxRelay(

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { ContractRegistry } from '../../contracts/contract-registry';
 import { EventEnvelope } from '../../contracts/event-envelope';
 import { Clock } from '../clock';
 import { messageContext } from '../messaging/message-context';
@@ -22,15 +23,27 @@ export class OutboxRequiresTransactionError extends Error {
   }
 }
 
+/** A bug of the producer: its consumers would dead-letter the event, so it is never committed. */
+export class EventBreaksContractError extends Error {
+  constructor(readonly event: { type: string; version: number; aggregateType: string; aggregateId: string }, detail: string) {
+    super(`the outbox refuses ${event.type}@v${event.version} of ${event.aggregateType} ${event.aggregateId}: ${detail}`);
+  }
+}
+
 const APPENDED = '__outboxAppended';
 
-/** Appends events to a module's outbox table with the caller's transaction handle. */
+/**
+ * Appends events to a module's outbox table with the caller's transaction handle. Each envelope
+ * is checked against its contract first, as every consumer will check it: an event that breaks
+ * its contract throws, and the caller's transaction rolls back with it.
+ */
 export class Outbox {
   private readonly committedListeners = new Set<() => void>();
 
   constructor(
     private readonly schema: string,
     private readonly clock: Clock,
+    private readonly contracts: ContractRegistry,
   ) {}
 
   async append(manager: EntityManager, events: readonly PendingEvent[]): Promise<EventEnvelope[]> {
@@ -38,9 +51,10 @@ export class Outbox {
     if (!runner?.isTransactionActive) throw new OutboxRequiresTransactionError();
     if (events.length === 0) return [];
     const envelopes = events.map((e) => this.envelope(e));
+    const json = envelopes.map((e) => this.checkedJson(e));
     const values: unknown[] = [];
     const rows = envelopes.map((e, i) => {
-      values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, JSON.stringify(e));
+      values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, json[i]);
       const p = i * 6;
       return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
     });
@@ -63,6 +77,14 @@ export class Outbox {
   onCommitted(listener: () => void): () => void {
     this.committedListeners.add(listener);
     return () => this.committedListeners.delete(listener);
+  }
+
+  /** Checks the envelope as its consumers will read it: after JSON (dates become strings, undefined keys vanish). */
+  private checkedJson(envelope: EventEnvelope): string {
+    const json = JSON.stringify(envelope);
+    const result = this.contracts.check(JSON.parse(json));
+    if (!result.ok) throw new EventBreaksContractError(envelope, result.error);
+    return json;
   }
 
   private envelope(event: PendingEvent): EventEnvelope {

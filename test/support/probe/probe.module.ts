@@ -1,10 +1,19 @@
 import { Controller, Injectable, Module } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+import { ContractRegistry } from '../../../src/contracts/contract-registry';
+import { defineContract } from '../../../src/contracts/event-contract';
 import { EventEnvelope } from '../../../src/contracts/event-envelope';
+import { Clock } from '../../../src/platform/clock';
 import { ModuleDatabaseModule } from '../../../src/platform/database/module-database.module';
 import { TransactionRunner } from '../../../src/platform/database/transaction-runner';
+import { ModuleRegistry } from '../../../src/platform/messaging/module-registry';
 import { Outbox, PendingEvent } from '../../../src/platform/outbox/outbox';
+import { PROBE_CONTRACTS } from './probe.contracts';
 import { ProbeInit1700000000000 } from './probe.migration';
+
+/** Any payload goes: what a producer of another version (or a bug elsewhere) could have published. */
+const ANY_PAYLOAD = new ContractRegistry(PROBE_CONTRACTS.map((c) => defineContract(c.type, c.version, z.unknown())));
 
 export const probeEvent = (aggregateId: string, aggregateVersion: number, n: number, type = 'probe.ThingHappened'): PendingEvent => ({
   type,
@@ -20,13 +29,26 @@ export const probeCounters = { alwaysFails: 0, broken: true };
 
 @Injectable()
 export class ProbeService {
+  private readonly uncheckedOutbox: Outbox;
+
   constructor(
     readonly transactions: TransactionRunner,
     readonly outbox: Outbox,
-  ) {}
+    clock: Clock,
+    private readonly modules: ModuleRegistry,
+  ) {
+    this.uncheckedOutbox = new Outbox('probe', clock, ANY_PAYLOAD);
+  }
 
   write(events: PendingEvent[]): Promise<EventEnvelope[]> {
     return this.transactions.run((manager) => this.outbox.append(manager, events));
+  }
+
+  /** Writes events whose payloads this version's contracts refuse, so the consumers' side can be tested. */
+  async writeUnchecked(events: PendingEvent[]): Promise<EventEnvelope[]> {
+    const envelopes = await this.transactions.run((manager) => this.uncheckedOutbox.append(manager, events));
+    this.modules.get('probe').relay?.wake();
+    return envelopes;
   }
 }
 

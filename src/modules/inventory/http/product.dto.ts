@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { MAX_PRICE_CENTS, priceCents, productName, SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
+import { ConformsTo } from '../../../platform/http/conforms-to';
 
-const MAX_CENTS = 100_000_000;
 const MAX_STOCK = 1_000_000;
 
 export class RegisterProductRequest {
@@ -11,14 +11,11 @@ export class RegisterProductRequest {
   sku!: string;
 
   @ApiProperty({ example: 'Coffee mug' })
-  @IsString()
-  @Length(1, 200)
+  @ConformsTo(productName)
   name!: string;
 
-  @ApiProperty({ example: 1250, description: 'integer cents' })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_CENTS)
+  @ApiProperty({ example: 1250, description: 'integer cents', minimum: 0, maximum: MAX_PRICE_CENTS })
+  @ConformsTo(priceCents)
   priceCents!: number;
 
   @ApiProperty({ example: 10 })
@@ -31,15 +28,12 @@ export class RegisterProductRequest {
 export class UpdateProductRequest {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @ConformsTo(productName)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'integer cents' })
+  @ApiPropertyOptional({ description: 'integer cents', minimum: 0, maximum: MAX_PRICE_CENTS })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_CENTS)
+  @ConformsTo(priceCents)
   priceCents?: number;
 }
 

@@ -1,40 +1,50 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { CANCELLATION_REASONS, SKU_FORMAT, SKU_PATTERN } from '../../../contracts/shared-schemas';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, ValidateNested } from 'class-validator';
+import { z } from 'zod';
+import {
+  CANCELLATION_REASONS,
+  email,
+  lineQuantity,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
+  orderLines,
+  paymentToken,
+  sku,
+  SKU_FORMAT,
+  uuid,
+} from '../../../contracts/shared-schemas';
+import { ConformsTo } from '../../../platform/http/conforms-to';
 
+/** Each field is checked with the OrderPlaced contract's own schema: what is accepted here can be published. */
 export class OrderItemRequest {
   @ApiProperty({ example: 'MUG-01' })
-  @Matches(SKU_PATTERN, { message: SKU_FORMAT })
+  @ConformsTo(sku, { message: SKU_FORMAT })
   sku!: string;
 
-  @ApiProperty({ example: 1, minimum: 1, maximum: 1000 })
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @ApiProperty({ example: 1, minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @ConformsTo(lineQuantity)
   quantity!: number;
 }
 
 export class PlaceOrderRequest {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @ConformsTo(uuid)
   customerId!: string;
 
-  @ApiProperty({ example: 'ada@example.com' })
-  @IsEmail()
-  @Length(3, 254)
+  @ApiProperty({ example: 'ada@example.com', description: 'ASCII addresses only (no quoted local parts)' })
+  @ConformsTo(email)
   customerEmail!: string;
 
-  @ApiProperty({ type: [OrderItemRequest], minItems: 1, maxItems: 100 })
+  @ApiProperty({ type: [OrderItemRequest], minItems: 1, maxItems: MAX_ORDER_LINES })
   @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ConformsTo(orderLines(z.unknown()))
   @ValidateNested({ each: true })
   @Type(() => OrderItemRequest)
   items!: OrderItemRequest[];
 
   @ApiProperty({ example: 'tok_visa', description: 'a payment gateway token (Stripe test tokens work)' })
-  @Matches(/^[A-Za-z0-9_]{1,128}$/, { message: 'paymentToken must be 1-128 of A-Za-z0-9_' })
+  @ConformsTo(paymentToken)
   paymentToken!: string;
 }
 

@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { safeInteger } from '../../../platform/database/safe-integer';
 import { Order, OrderState } from '../domain/order.aggregate';
 
 const COLUMNS = `id, customer_id AS "customerId", customer_email AS "customerEmail", items,
-  total_cents::int AS "totalCents", payment_token AS "paymentToken", status,
+  total_cents AS "totalCents", payment_token AS "paymentToken", status,
   cancellation_reason AS "cancellationReason", version, created_at AS "createdAt", updated_at AS "updatedAt",
   request_hash AS "requestHash"`;
 
 export type StoredOrder = OrderState & { requestHash: string | null };
+
+/** total_cents is a bigint (pg hands it over as a string): read back exactly or refused. */
+const toStoredOrder = (row: Omit<StoredOrder, 'totalCents'> & { totalCents: string }): StoredOrder => ({
+  ...row,
+  totalCents: safeInteger(row.totalCents, 'orders.total_cents'),
+});
 
 @Injectable()
 export class OrderRepository {
@@ -29,12 +36,12 @@ export class OrderRepository {
 
   async find(m: EntityManager, id: string, lock = false): Promise<StoredOrder | null> {
     const rows = await m.query(`SELECT ${COLUMNS} FROM orders.orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-    return rows[0] ?? null;
+    return rows[0] ? toStoredOrder(rows[0]) : null;
   }
 
   async findByIdempotencyKey(m: EntityManager, key: string): Promise<StoredOrder | null> {
     const rows = await m.query(`SELECT ${COLUMNS} FROM orders.orders WHERE idempotency_key = $1`, [key]);
-    return rows[0] ?? null;
+    return rows[0] ? toStoredOrder(rows[0]) : null;
   }
 
   /** The oldest orders still PENDING that were placed before `before`. */
