@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { sql } from '../../../platform/database/sql';
 import { safeInteger } from '../../../platform/database/safe-integer';
 import { Order, OrderState } from '../domain/order.aggregate';
 
@@ -11,7 +12,9 @@ const COLUMNS = `id, customer_id AS "customerId", customer_email AS "customerEma
 export type StoredOrder = OrderState & { requestHash: string | null };
 
 /** total_cents is a bigint (pg hands it over as a string): read back exactly or refused. */
-const toStoredOrder = (row: Omit<StoredOrder, 'totalCents'> & { totalCents: string }): StoredOrder => ({
+type OrderRow = Omit<StoredOrder, 'totalCents'> & { totalCents: string };
+
+const toStoredOrder = (row: OrderRow): StoredOrder => ({
   ...row,
   totalCents: safeInteger(row.totalCents, 'orders.total_cents'),
 });
@@ -21,7 +24,8 @@ export class OrderRepository {
   /** False when another request with the same Idempotency-Key got there first. */
   async insert(m: EntityManager, order: Order, idempotency?: { key: string; hash: string }): Promise<boolean> {
     const s = order.snapshot;
-    const rows = await m.query(
+    const rows = await sql.rows(
+      m,
       `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, payment_token, status,
          cancellation_reason, version, idempotency_key, request_hash, created_at, updated_at)
        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -35,18 +39,19 @@ export class OrderRepository {
   }
 
   async find(m: EntityManager, id: string, lock = false): Promise<StoredOrder | null> {
-    const rows = await m.query(`SELECT ${COLUMNS} FROM orders.orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const rows = await sql.rows<OrderRow>(m, `SELECT ${COLUMNS} FROM orders.orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toStoredOrder(rows[0]) : null;
   }
 
   async findByIdempotencyKey(m: EntityManager, key: string): Promise<StoredOrder | null> {
-    const rows = await m.query(`SELECT ${COLUMNS} FROM orders.orders WHERE idempotency_key = $1`, [key]);
+    const rows = await sql.rows<OrderRow>(m, `SELECT ${COLUMNS} FROM orders.orders WHERE idempotency_key = $1`, [key]);
     return rows[0] ? toStoredOrder(rows[0]) : null;
   }
 
   /** The oldest orders still PENDING that were placed before `before`. */
   async pendingSince(m: EntityManager, before: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await m.query(
+    const rows = await sql.rows<{ id: string }>(
+      m,
       `SELECT id FROM orders.orders WHERE status = 'PENDING' AND created_at < $1 ORDER BY created_at LIMIT $2`,
       [before, limit],
     );
@@ -55,7 +60,7 @@ export class OrderRepository {
 
   async saveTransition(m: EntityManager, order: Order): Promise<void> {
     const s = order.snapshot;
-    await m.query(
+    await sql.exec(m, 
       `UPDATE orders.orders SET status = $2, cancellation_reason = $3, version = $4, updated_at = $5 WHERE id = $1`,
       [s.id, s.status, s.cancellationReason, s.version, s.updatedAt],
     );
