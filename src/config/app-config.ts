@@ -33,7 +33,7 @@ const envSchema = z.object({
   MESSAGING_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
   RELAY_ENABLED: bool(true),
   RELAY_BATCH_SIZE: int(500, 1),
-  RELAY_LEASE_MS: int(30_000, 100),
+  RELAY_LEASE_MS: int(1_500, 100),
   RELAY_POLL_MIN_MS: int(20, 1),
   RELAY_POLL_MAX_MS: int(1_000, 1),
   RELAY_MAX_ATTEMPTS: int(10, 1),
