@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { OutboxStore } from './outbox-store';
+
+/**
+ * A batch still in flight after this is hung, not slow (a PubAck wait times out after 5 s; an
+ * in-process consumer this slow is stuck): its lease is left to run out so any relay can take
+ * the rows (the inbox absorbs the repeat in-process, the broker's dedup over JetStream).
+ */
+export const MAX_HOLD_MS = 60_000;
 
 /**
  * The lease of one claimed batch while it is in flight. Leases are short so that a dead relay's
@@ -14,6 +22,7 @@ export class BatchLease {
   private readonly timer: NodeJS.Timeout;
   private ended = false;
   private renewing = false;
+  private readonly started = performance.now();
 
   constructor(
     private readonly store: OutboxStore,
@@ -40,6 +49,11 @@ export class BatchLease {
 
   private async renew(): Promise<void> {
     if (this.renewing) return;
+    if (performance.now() - this.started > MAX_HOLD_MS) {
+      this.logger.warn(`a batch has been in flight for ${MAX_HOLD_MS} ms: no longer renewing its lease, another relay may take it`);
+      clearInterval(this.timer);
+      return;
+    }
     this.renewing = true;
     try {
       const renewed = await this.write(() =>

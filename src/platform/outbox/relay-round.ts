@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { EventPublisher, RetryLaterError } from '../messaging/event-publisher';
 import { relayEvents } from '../observability/messaging-metrics';
-import { BatchLease } from './batch-lease';
+import { BatchLease, MAX_HOLD_MS } from './batch-lease';
 import { decideOnFailure } from './failure-decision';
 import { ClaimedRow, OutboxStore } from './outbox-store';
 import { publishBatch } from './publish-batch';
@@ -39,7 +39,7 @@ export class BrokerUnavailableError extends Error {
  * long means another relay has it, and a republish must land within the stream's 2-minute
  * duplicate window to be dropped there. Far above a pool wait (bounded at 10 s).
  */
-const STALE_CLAIM_MS = 60_000;
+const STALE_CLAIM_MS = MAX_HOLD_MS;
 
 /**
  * One relay round: claim a batch under a short lease (renewed while it is in flight), publish it
