@@ -27,7 +27,7 @@ describe('loadConfig', () => {
     expect(config.relay).toEqual({
       enabled: true,
       batchSize: 500,
-      leaseMs: 30000,
+      leaseMs: 1500,
       pollMinMs: 20,
       pollMaxMs: 1000,
       maxAttempts: 10,

@@ -65,7 +65,7 @@ const envSchema = z.object({
   // One claim's rows are published with every PubAck in flight at once.
   RELAY_BATCH_SIZE: int(500, 1, 10_000),
   // Feeds `$2::int * interval '1 millisecond'` in the claim.
-  RELAY_LEASE_MS: int(30_000, 100, INT32_MAX),
+  RELAY_LEASE_MS: int(1_500, 100, INT32_MAX),
   // Durations with no tighter reason stop where Node's timers do.
   RELAY_POLL_MIN_MS: int(20, 1, INT32_MAX),
   RELAY_POLL_MAX_MS: int(1_000, 1, INT32_MAX),

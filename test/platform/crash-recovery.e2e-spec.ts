@@ -2,7 +2,7 @@ import { describeWithNats } from '../support/requires-nats';
 import { JsMsg } from 'nats';
 import { ConsumerFailPoint } from '../../src/platform/messaging/consumer-fail-point';
 import { DispatchOutcome } from '../../src/platform/messaging/event-dispatcher';
-import { RelayFailPoint } from '../../src/platform/outbox/outbox-relay';
+import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
 import { readStream } from '../support/test-broker';

@@ -1,82 +1,51 @@
 import { Logger } from '@nestjs/common';
 import { backoffMs } from '../backoff';
-import { EventPublisher, RetryLaterError } from '../messaging/event-publisher';
-import { relayEvents } from '../observability/messaging-metrics';
-import { ClaimedRow, OutboxStore } from './outbox-store';
+import { EventPublisher } from '../messaging/event-publisher';
+import { OutboxStore } from './outbox-store';
+import { OutboxPruner, Retention } from './outbox-pruner';
+import { RelayFailPoint, RelayRound, RelayStats, RoundOptions } from './relay-round';
 
-export interface RelayOptions {
-  relayId: string;
-  module: string;
-  retention?: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
-  batchSize: number;
-  leaseMs: number;
+export interface RelayOptions extends RoundOptions {
+  retention?: Retention;
   pollMinMs: number;
   pollMaxMs: number;
-  maxAttempts: number;
-}
-
-/** Test builds only: lets a suite make the relay "die" between the PubAck and the mark. */
-export abstract class RelayFailPoint {
-  abstract afterPublish(ids: readonly string[]): void;
-}
-
-export interface RelayStats {
-  claimed: number;
-  published: number;
-  duplicates: number;
-  failures: number;
-  parked: number;
 }
 
 const BROKER_BACKOFF = { baseMs: 100, maxMs: 5_000 };
+/** Rounds the wait past a lease's expiry, so the next claim does not come a hair too early. */
+const LEASE_EXPIRY_SLACK_MS = 5;
 
 /**
- * Publishes one module's outbox: claim a batch under a lease, publish it with many PubAcks in
- * flight, mark what the broker acknowledged. Woken in memory after local commits; polls
- * adaptively (fast while there is work, slower when idle) for rows written by other processes.
+ * Publishes one module's outbox, round after round (RelayRound). Woken in memory after local
+ * commits; polls adaptively for the rest: fast while there is work, slower when idle, but never
+ * past the moment another relay's lease runs out, so a dead relay's rows are taken over at once.
  */
 export class OutboxRelay {
-  readonly stats: RelayStats = { claimed: 0, published: 0, duplicates: 0, failures: 0, parked: 0 };
   private readonly logger: Logger;
+  private readonly round: RelayRound;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakePending = false;
   private wakeUp: (() => void) | undefined;
   private brokerFailures = 0;
   private stopping?: Promise<void>;
-  private lastPrune = Date.now();
+  private readonly pruner?: OutboxPruner;
 
   constructor(
     private readonly store: OutboxStore,
-    private readonly publisher: EventPublisher,
+    publisher: EventPublisher,
     private readonly options: RelayOptions,
-    private readonly failPoint?: RelayFailPoint,
+    failPoint?: RelayFailPoint,
   ) {
     this.logger = new Logger(`OutboxRelay:${options.relayId}`);
+    this.round = new RelayRound(store, publisher, options, this.logger, failPoint);
+    if (options.retention) this.pruner = new OutboxPruner(store, options.retention, this.logger);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.reclaimFromDeadLocalRelays().then(() => this.loop());
-  }
-
-  /**
-   * A relay of this host whose process is gone (killed, crashed) would hold its rows until
-   * its lease runs out; a restart on the same host takes them back at once instead.
-   */
-  private async reclaimFromDeadLocalRelays(): Promise<void> {
-    const [host] = this.options.relayId.split(':');
-    try {
-      for (const owner of await this.store.leaseOwners()) {
-        const [ownerHost, pid] = owner.split(':');
-        if (ownerHost !== host || Number(pid) === process.pid || isAlive(Number(pid))) continue;
-        this.logger.warn(`taking back the leases of ${owner}: its process is gone`);
-        await this.store.releaseLeasesOf(owner);
-      }
-    } catch (error) {
-      this.logger.warn(`could not check for dead relays: ${describe(error)}`);
-    }
+    this.loopDone = this.loop();
   }
 
   /**
@@ -105,51 +74,13 @@ export class OutboxRelay {
     this.wakeUp?.();
   }
 
-  /** One claim-publish-mark round; returns how many rows it claimed. */
-  async drainOnce(): Promise<number> {
-    const rows = await this.store.claim(this.options.batchSize, this.options.leaseMs, this.options.relayId);
-    if (rows.length === 0) return 0;
-    this.stats.claimed += rows.length;
-    const results = await Promise.allSettled(rows.map((row) => this.publisher.publish(row.envelope)));
-    const published = rows.filter((_, i) => results[i].status === 'fulfilled').map((row) => row.id);
-    this.failPoint?.afterPublish(published);
-    await this.store.markPublished(published);
-    this.stats.published += published.length;
-    const duplicates = results.filter((r) => r.status === 'fulfilled' && r.value.duplicate).length;
-    this.stats.duplicates += duplicates;
-    relayEvents.inc({ module: this.options.module, result: 'published' }, published.length - duplicates);
-    if (duplicates > 0) relayEvents.inc({ module: this.options.module, result: 'duplicate' }, duplicates);
-    let brokerAway = false;
-    for (const [i, result] of results.entries()) {
-      if (result.status === 'rejected') brokerAway = (await this.handleFailure(rows[i], result.reason)) || brokerAway;
-    }
-    if (brokerAway) throw new BrokerUnavailableError();
-    return rows.length;
+  get stats(): RelayStats {
+    return this.round.stats;
   }
 
-  private async handleFailure(row: ClaimedRow, reason: unknown): Promise<boolean> {
-    this.stats.failures++;
-    relayEvents.inc({ module: this.options.module, result: reason instanceof RetryLaterError ? 'retry' : 'failed' });
-    const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-    if (reason instanceof RetryLaterError) {
-      // A consumer of the in-process transport asked for a retry: its backoff, not an attempt of ours.
-      await this.store.release(row.id, this.options.relayId, error, reason.delayMs, false);
-      return false;
-    }
-    this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
-    if (this.publisher.isTransient(reason)) {
-      await this.store.release(row.id, this.options.relayId, error, 0, false);
-      return true;
-    }
-    if (row.attempts + 1 >= this.options.maxAttempts) {
-      this.logger.error(`parking event ${row.id} (${row.envelope.type}) after ${row.attempts + 1} attempts: ${error}`);
-      await this.store.park(row.id, this.options.relayId, error);
-      this.stats.parked++;
-      relayEvents.inc({ module: this.options.module, result: 'parked' });
-    } else {
-      await this.store.release(row.id, this.options.relayId, error, backoffMs(row.attempts + 1, 100, 30_000), true);
-    }
-    return false;
+  /** One claim-publish-mark round; returns how many rows it claimed. */
+  drainOnce(): Promise<number> {
+    return this.round.run();
   }
 
   private async loop(): Promise<void> {
@@ -167,23 +98,19 @@ export class OutboxRelay {
         continue;
       }
       if (claimed >= this.options.batchSize) continue;
-      await this.pruneWhenDue();
+      await this.pruner?.pruneWhenDue();
       idleMs = claimed > 0 ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
-      await this.idle(idleMs, true);
+      await this.idle(claimed > 0 ? idleMs : await this.untilLeaseExpiry(idleMs), true);
     }
   }
 
-  /** Between rounds, every `pruneIntervalMs`: drop published rows and inbox entries past retention. */
-  private async pruneWhenDue(): Promise<void> {
-    const retention = this.options.retention;
-    if (!retention || Date.now() - this.lastPrune < retention.pruneIntervalMs) return;
-    this.lastPrune = Date.now();
+  /** A dead relay's rows are free the moment its lease runs out: look again then, not a poll later. */
+  private async untilLeaseExpiry(idleMs: number): Promise<number> {
     try {
-      const rows = await this.store.prunePublished(retention.outboxMs);
-      const entries = await this.store.pruneInbox(retention.inboxMs);
-      if (rows + entries > 0) this.logger.log(`pruned ${rows} published outbox rows, ${entries} inbox entries`);
-    } catch (error) {
-      this.logger.warn(`pruning failed: ${describe(error)}`);
+      const ms = await this.store.msUntilFirstLeaseExpires();
+      return ms === undefined ? idleMs : Math.min(idleMs, ms + LEASE_EXPIRY_SLACK_MS);
+    } catch {
+      return idleMs;
     }
   }
 
@@ -203,21 +130,6 @@ export class OutboxRelay {
       const timer = setTimeout(done, ms);
       this.wakeUp = wakeable ? done : () => (this.running ? undefined : done());
     });
-  }
-}
-
-export class BrokerUnavailableError extends Error {
-  constructor() {
-    super('broker unavailable');
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -46,29 +46,39 @@ export class OutboxStore {
     return rows;
   }
 
-  /** Relays holding live leases: a crashed one keeps its rows until the lease runs out. */
-  async leaseOwners(): Promise<string[]> {
-    const rows: { owner: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT locked_by AS owner FROM "${this.schema}".outbox
-       WHERE published_at IS NULL AND locked_until > now() AND locked_by IS NOT NULL`,
+  /**
+   * Extends the lease of a batch still in flight. Only rows this relay still holds: not marked,
+   * not released (a released row has no lease), not claimed since by another relay.
+   */
+  async renewLeases(ids: readonly string[], relayId: string, leaseMs: number): Promise<number> {
+    const { affected } = await structuredQuery(
+      this.dataSource,
+      `UPDATE "${this.schema}".outbox SET locked_until = now() + $3::int * interval '1 millisecond'
+       WHERE id = ANY($1::uuid[]) AND locked_by = $2 AND published_at IS NULL AND locked_until IS NOT NULL`,
+      [ids, relayId, leaseMs],
     );
-    return rows.map((r) => r.owner);
+    return affected;
   }
 
-  async releaseLeasesOf(owner: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox SET locked_until = NULL WHERE locked_by = $1 AND published_at IS NULL`,
-      [owner],
+  /** How long until the first live lease runs out: when an idle relay should look again. */
+  async msUntilFirstLeaseExpires(): Promise<number | undefined> {
+    const [row]: { ms: number | null }[] = await this.dataSource.query(
+      `SELECT ceil(extract(epoch FROM min(locked_until) - now()) * 1000)::int AS ms
+       FROM "${this.schema}".outbox WHERE published_at IS NULL AND locked_until > now()`,
     );
+    return row?.ms ?? undefined;
   }
 
-  async markPublished(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(
+  /** Fenced by the claim: rows another relay took over (this one stalled past its lease) stay theirs. */
+  async markPublished(ids: readonly string[], relayId: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { affected } = await structuredQuery(
+      this.dataSource,
       `UPDATE "${this.schema}".outbox SET published_at = now(), locked_until = NULL, last_error = NULL
-       WHERE id = ANY($1::uuid[])`,
-      [ids],
+       WHERE id = ANY($1::uuid[]) AND locked_by = $2 AND published_at IS NULL`,
+      [ids, relayId],
     );
+    return affected;
   }
 
   /** Gives a row back for a later try; `counted` failures move it toward the dead-letter table. */
