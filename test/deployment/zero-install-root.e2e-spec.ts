@@ -1,6 +1,7 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { locatePostgresBinaries } from '../../src/platform/database/embedded/postgres-binaries';
 import { canReach, postgresUser } from '../../src/platform/database/embedded/postgres-user';
 import { STAGING_ROOT, stagedBinariesDir } from '../../src/platform/database/embedded/staging';
@@ -88,5 +89,24 @@ function placesInLog(log: string): { data: string; binaries: string } {
     expect((await shop.http('GET', `/orders/${orderId}`)).body).toMatchObject({ status: 'CONFIRMED', totalCents: 2500 });
     expect((await shop.http('GET', '/inventory/products/ROOT-1')).body).toMatchObject({ available: 8, reserved: 0, sold: 2 });
     expect(await shop.stop()).toBe(0);
+  });
+
+  it('stages one complete copy when two processes stage at once, and removes copies abandoned by dead ones', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'shop-staging-'));
+    try {
+      const binaries = locatePostgresBinaries();
+      const target = stagedBinariesDir(binaries, root);
+      mkdirSync(`${target}.tmp-999999999-abandoned`);
+      const stage = `console.log(require(${JSON.stringify(join(ROOT, 'dist/platform/database/embedded/staging.js'))}).stageBinaries(${JSON.stringify(binaries)}, ${JSON.stringify(root)}))`;
+      const racers = [1, 2].map(
+        () => new Promise<string>((done, fail) => execFile(process.execPath, ['-e', stage], (error, stdout) => (error ? fail(error) : done(stdout.trim())))),
+      );
+      expect(await Promise.all(racers)).toEqual([target, target]);
+      expect(readdirSync(root)).toEqual([basename(target)]);
+      const version = spawnSync(join(target, 'bin', 'postgres'), ['--version'], { ...postgresUser(), encoding: 'utf8' });
+      expect(version.stdout).toMatch(/^postgres \(PostgreSQL\) 15\./);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@ import { placePostgres } from './embedded/placement';
 import { initialiseCluster, startPostgres } from './embedded/postgres-process';
 import { clearStaleLock } from './embedded/stale-lock';
 
-export { EmbeddedPostgresUnavailable } from './embedded/embedded-postgres-unavailable';
+import { EmbeddedPostgresUnavailable } from './embedded/embedded-postgres-unavailable';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,6 +23,18 @@ const logger = new Logger('EmbeddedPostgres');
  * Nest's shutdown short. Every failure is an EmbeddedPostgresUnavailable: one paragraph, no stack.
  */
 export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedDatabase> {
+  try {
+    return await start(dir, port);
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresUnavailable) throw error;
+    throw new EmbeddedPostgresUnavailable(
+      `The embedded Postgres could not start in ${resolve(dir)}: ${(error as Error).message}. ` +
+        'Set EMBEDDED_POSTGRES_DIR to a directory this process can create, or DATABASE_URL to a Postgres of your own.',
+    );
+  }
+}
+
+async function start(dir: string, port: number): Promise<EmbeddedDatabase> {
   const password = 'postgres';
   const run = placePostgres(locatePostgresBinaries(), resolve(dir, 'postgres'));
   if (!existsSync(join(run.clusterDir, 'PG_VERSION'))) {
