@@ -76,6 +76,8 @@ function spawnAs(run: PostgresRun, binary: string, args: string[]) {
     cwd: run.user ? '/' : undefined,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Spawn failures are reported by the callers' own listeners; this one keeps any later 'error' (a failed kill) from crashing the process.
+  child.on('error', (error) => logger.warn(`${binary}: ${error.message}`));
   let tail = '';
   const listeners: Array<(text: string) => void> = [];
   const keep = (chunk: Buffer) => {
