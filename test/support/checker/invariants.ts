@@ -11,7 +11,8 @@ export const INVARIANTS = {
   'stock-conserved': ['invariant', 'initial + restocked = available + reserved + sold'],
   'stock-reserved': ['invariant', 'reserved = the open reservations (0 once every order is final)'],
   'stock-sold': ['invariant', 'sold = the confirmed orders\' quantities'],
-  'reservation-matches-order': ['duplicate', 'an order\'s reservation is its lines, once, settled like the order'],
+  'reservation-matches-order': ['duplicate', 'an order\'s reservation is its lines, once each'],
+  'reservation-settled': ['invariant', 'a confirmed order\'s stock is committed, a cancelled one\'s released'],
   'capture-once': ['duplicate', 'a confirmed order: one payment CAPTURED for its total, one captured charge in the ledger'],
   'money-kept': ['invariant', 'a cancelled order keeps no money (no capture, or refunded)'],
   'payment-settled': ['invariant', 'every final order\'s payment is decided (no open intent, none missing)'],
@@ -96,7 +97,7 @@ function checkReservations(s: ShopSnapshot, add: Add) {
     const shown = held.map((r) => `${r.sku}×${r.quantity} ${r.status}`).join(', ');
     if (!same) add('reservation-matches-order', o.id, `order ${[...o.lines].map(([k, q]) => `${k}×${q}`).join(', ')}; held ${shown}`);
     const expected = o.status === 'CONFIRMED' ? 'COMMITTED' : o.status === 'CANCELLED' ? 'RELEASED' : undefined;
-    if (expected && held.some((r) => r.status !== expected)) add('reservation-matches-order', o.id, `${o.status}, held ${shown}`);
+    if (expected && held.some((r) => r.status !== expected)) add('reservation-settled', o.id, `${o.status}, held ${shown}`);
   }
   for (const orderId of byOrder.keys()) if (!s.orders.some((o) => o.id === orderId)) add('reservation-matches-order', orderId, 'no such order');
 }
