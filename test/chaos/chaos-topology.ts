@@ -38,7 +38,7 @@ export class ChaosTopology {
     const restarting = new Set<AppProcess>();
     this.supervising = setInterval(() => {
       for (const p of this.processes.filter((p) => !p.running && !this.faulting.has(p) && !restarting.has(p))) {
-        const cause = p.logTail(200).split('\n').find((l) => /^\w*Error\b|Unhandled|FATAL/.test(l)) ?? 'exited';
+        const cause = p.logTail(2_000).split('\n').reverse().find((l) => /^\w*Error\b|Unhandled|FATAL/.test(l)) ?? 'exited';
         this.crashes.push({ name: p.name, atMs: Date.now() - since, cause: cause.trim().slice(0, 160) });
         restarting.add(p);
         void p.start().catch(() => undefined).finally(() => restarting.delete(p));

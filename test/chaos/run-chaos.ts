@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { checkShop, formatCheck, ShopCheckResult } from '../support/checker/shop-checker';
 import { waitForQuiescence } from '../support/checker/quiescence';
 import { freePort } from '../support/free-port';
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
     await postgres.start();
     await nats.start();
     const databases = { shop: await postgres.createDatabase('shop'), shop_payments: await postgres.createDatabase('shop_payments') };
-    const namespace = `chaos_${settings.seed}`;
+    const namespace = `chaos_${settings.seed}_${randomBytes(3).toString('hex')}`; // also names the app logs
     topology = new ChaosTopology(databases, nats.url, {
       MESSAGING_NAMESPACE: namespace,
       DATABASE_POOL_SIZE: '6',
