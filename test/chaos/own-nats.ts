@@ -1,0 +1,62 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../support/wait-for';
+
+const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
+
+/** A nats-server with JetStream on the run's own store and port: killed, paused and restarted at will. */
+export class OwnNats {
+  readonly dir = mkdtempSync(join(tmpdir(), 'chaos-nats-'));
+  private child?: ChildProcess;
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const log = openSync(join(this.dir, 'nats.log'), 'a');
+    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store')], {
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    await waitFor('nats-server to listen', () => canConnect(this.port), { timeoutMs: 15_000, intervalMs: 100 });
+  }
+
+  /** kill -9: whatever was not on disk is gone; the store is reread at the next start. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A network pause as clients see it: the process is frozen, its sockets stay open. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async destroy(keep = false): Promise<void> {
+    this.resume();
+    await this.kill();
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
