@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { consumedEvents } from '../observability/messaging-metrics';
+import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
@@ -12,10 +13,7 @@ import { parkDelivery } from './park-delivery';
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
 
-export type DispatchOutcome =
-  | { kind: 'ack'; duplicate: boolean }
-  | { kind: 'retry'; delayMs: number; error: string; counted: boolean }
-  | { kind: 'dead-lettered'; error: string };
+export type { DispatchOutcome };
 
 /** A parked delivery retried by an operator: one attempt, parked again if it fails. */
 export interface DispatchOptions {

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { DeadLetters } from '../inbox/dead-letters';
-import { DispatchOutcome } from './event-dispatcher';
+import { DispatchOutcome } from './dispatch-outcome';
 
 export interface Parked {
   consumer: string;
