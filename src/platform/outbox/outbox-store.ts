@@ -122,6 +122,12 @@ export class OutboxStore {
       `DELETE FROM "${this.schema}".inbox WHERE processed_at < now() - $1::bigint * interval '1 millisecond'`,
       [olderThanMs],
     );
+    // Failure counts of deliveries that can no longer come back go with them.
+    await structuredQuery(
+      this.dataSource,
+      `DELETE FROM "${this.schema}".delivery_failure WHERE updated_at < now() - $1::bigint * interval '1 millisecond'`,
+      [olderThanMs],
+    );
     return affected;
   }
 
