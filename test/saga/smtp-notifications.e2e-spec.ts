@@ -1,31 +1,8 @@
-import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { NATS_AVAILABLE } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
+import { Received, smtpPort, startSmtp, stopSmtp } from '../support/smtp';
 import { waitFor } from '../support/wait-for';
-
-interface Received {
-  to: string[];
-  subject: string;
-}
-
-/** A real SMTP server started by the test (the mail system is outside the product). */
-function startSmtp(received: Received[]): Promise<SMTPServer> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
-      stream.on('end', () => {
-        const subject = /^Subject: (.*)$/m.exec(data)?.[1]?.trim() ?? '';
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), subject });
-        callback();
-      });
-    },
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 describe('notifications over real SMTP', () => {
   let world: InProcessShop;
@@ -34,13 +11,13 @@ describe('notifications over real SMTP', () => {
 
   beforeAll(async () => {
     smtp = await startSmtp(received);
-    const { port } = (smtp as unknown as { server: { address(): AddressInfo } }).server.address();
+    const port = smtpPort(smtp);
     // Over JetStream where a broker runs, in-process otherwise: the mail path is the same.
     world = await new InProcessShop('smtp', { SMTP_URL: `smtp://127.0.0.1:${port}`, ...(NATS_AVAILABLE ? {} : { NATS_URL: '' }) }).setUp();
   });
   afterAll(async () => {
     await world?.tearDown();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await stopSmtp(smtp);
   });
 
   it('the order-received, order-confirmed and order-cancelled e-mails arrive with the right recipients and subjects', async () => {

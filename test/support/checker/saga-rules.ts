@@ -18,7 +18,8 @@ export const SUBSCRIPTIONS: Record<ShopModule, string[]> = {
     'payments.PaymentDeclined',
   ],
   inventory: ['orders.OrderPlaced', 'orders.OrderConfirmed', 'orders.OrderCancelled'],
-  payments: ['orders.OrderPlaced', 'inventory.StockReserved', 'inventory.StockReservationFailed'],
+  // OrderCancelled: the saga's deadline voids an intent or refunds a late capture (ARCHITECTURE §2).
+  payments: ['orders.OrderPlaced', 'orders.OrderCancelled', 'inventory.StockReserved', 'inventory.StockReservationFailed'],
   notifications: ['orders.OrderPlaced', 'orders.OrderConfirmed', 'orders.OrderCancelled'],
 };
 

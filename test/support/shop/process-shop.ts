@@ -18,22 +18,37 @@ const ROUTES: Record<string, string[]> = {
  * notifications. Nothing about the topology is written here; the compose file is the source.
  */
 export class ProcessShop extends Shop {
-  readonly topology = 'services of docker-compose.yml (orders+inventory, payments x2 on its own database, notifications)';
+  readonly topology: string = 'services of docker-compose.yml (orders+inventory, payments x2 on its own database, notifications)';
   readonly namespace: string;
   readonly transport = 'jetstream';
   db!: TestDatabase;
   paymentsDb!: TestDatabase;
   readonly services = new Map<string, AppProcess>();
 
-  constructor(readonly name: string) {
+  /** Without `groups`: the compose `services` profile. With them: one process per group of modules, one database. */
+  constructor(
+    readonly name: string,
+    private readonly groups?: string[][],
+    private readonly env: Record<string, string> = {},
+  ) {
     super();
     this.namespace = testNamespace(name);
+    if (groups) this.topology = `one process per group: ${groups.map((g) => g.join('+')).join(' | ')}`;
   }
 
   async setUp(): Promise<this> {
+    const tuning = { DATABASE_POOL_SIZE: '6', RELAY_POLL_MAX_MS: '200', RATE_LIMIT_PER_MINUTE: '1000000', MESSAGING_NAMESPACE: this.namespace, ...this.env };
+    if (this.groups) {
+      this.db = this.paymentsDb = await createTestDatabase(this.name);
+      for (const group of this.groups) {
+        const env = { APP_MODULES: group.join(','), DATABASE_URL: this.db.url, NATS_URL, ...tuning };
+        this.services.set(group.join('+'), new AppProcess(group.join('+'), env));
+      }
+      await Promise.all([...this.services.values()].map((s) => s.start()));
+      return this;
+    }
     [this.db, this.paymentsDb] = await Promise.all([createTestDatabase(this.name), createTestDatabase(`${this.name}_pay`)]);
     const databases = { shop: this.db.url, shop_payments: this.paymentsDb.url };
-    const tuning = { DATABASE_POOL_SIZE: '6', RELAY_POLL_MAX_MS: '200', RATE_LIMIT_PER_MINUTE: '1000000', MESSAGING_NAMESPACE: this.namespace };
     for (const spec of composeServices('services')) {
       const env = { ...localEnvironment(spec.environment, databases, NATS_URL), ...tuning };
       for (let replica = 1; replica <= spec.replicas; replica++) {
@@ -51,7 +66,7 @@ export class ProcessShop extends Shop {
 
   async tearDown(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
-    await Promise.all([this.db?.drop(), this.paymentsDb?.drop()]);
+    await Promise.all([this.db?.drop(), this.paymentsDb !== this.db ? this.paymentsDb?.drop() : undefined]);
     await deleteNamespace(this.namespace);
   }
 

@@ -2,6 +2,8 @@ import { connect } from 'nats';
 import { NATS_URL } from '../test-broker';
 import { waitFor } from '../wait-for';
 import { TestDatabase } from '../test-database';
+import { checkShop, formatCheck, ShopCheckResult } from '../checker/shop-checker';
+import { waitForQuiescence } from '../checker/quiescence';
 
 export interface HttpAnswer<T = any> {
   status: number;
@@ -39,11 +41,34 @@ export abstract class Shop {
       return;
     }
     const producer = envelope.type.split('.')[0];
+    // One row per aggregate version: the original, long published, makes way (as pruning would).
+    await this.db.query(
+      `DELETE FROM "${producer}".outbox WHERE aggregate_type = $1 AND aggregate_id = $2 AND aggregate_version = $3 AND published_at IS NOT NULL`,
+      [envelope.aggregateType, envelope.aggregateId, envelope.aggregateVersion],
+    );
     await this.db.query(
       `INSERT INTO "${producer}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
       [envelope.id, envelope.type, envelope.aggregateType, envelope.aggregateId, envelope.aggregateVersion, JSON.stringify(envelope)],
     );
+  }
+
+  /**
+   * Waits until nothing moves, then has the independent checker judge the databases and the
+   * streams: every order final, stock conserved, one capture per confirmed order, none kept for
+   * a cancelled one, one e-mail per template, every event published and consumed once.
+   */
+  async verify(acceptedOrderIds: string[], stockIn?: Record<string, number>): Promise<{ result: ShopCheckResult; report: string }> {
+    const input = {
+      databaseUrl: this.db.url,
+      paymentsDatabaseUrl: this.paymentsDb.url,
+      nats: this.transport === 'jetstream' ? { url: NATS_URL, namespace: this.namespace } : undefined,
+      acceptedOrderIds,
+      stockIn,
+    };
+    const quiet = await waitForQuiescence(input);
+    const result = await checkShop(input);
+    return { result, report: `${this.topology}: quiet ${quiet.quiet} after ${quiet.waitedMs} ms ${quiet.busy.join(', ')}\n${formatCheck(result)}` };
   }
 
   /** What the simulated gateway (outside the product) executed: one idempotency key per charge. */
