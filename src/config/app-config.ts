@@ -78,8 +78,10 @@ const envSchema = z.object({
   // A retry delay becomes a nak delay, a timer and (in-process) `$4::int * interval` on the outbox row.
   CONSUMER_BACKOFF_MAX_MS: int(30_000, 1, INT32_MAX),
   CONSUMER_ACK_WAIT_MS: int(30_000, 100, INT32_MAX),
-  // The durable consumers' max_ack_pending (1000): more could never be pulled at once.
+  // Handlers in flight per module are also bounded by its pool (DATABASE_POOL_SIZE - 2).
   CONSUMER_CONCURRENCY: int(32, 1, 1_000),
+  // How long an event may wait for another one ("not yet") before it is dead-lettered.
+  CONSUMER_WAIT_MAX_MS: int(10 * 60 * 1000, 1_000, TEN_YEARS_MS),
   STREAM_DUPLICATE_WINDOW_MS: int(2 * 60 * 1000, 1_000, TEN_YEARS_MS),
   // An odd count of servers holding each stream: 3 survives the loss of one.
   STREAM_REPLICAS: int(1, 1, 5),
@@ -110,7 +112,7 @@ export interface AppConfig {
   relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
   /** Published outbox rows and inbox entries are history; the relay prunes them after these ages. */
   retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
-  consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number };
+  consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number; waitMaxMs: number };
   /** Every module's JetStream stream; a changed value is applied to an existing stream at boot. */
   stream: { maxAgeMs: number; duplicateWindowMs: number; replicas: number };
   smtpUrl?: string;
@@ -273,6 +275,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       backoffMaxMs: e.CONSUMER_BACKOFF_MAX_MS,
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
       concurrency: e.CONSUMER_CONCURRENCY,
+      waitMaxMs: e.CONSUMER_WAIT_MAX_MS,
     },
     stream: { maxAgeMs: e.STREAM_MAX_AGE_MS, duplicateWindowMs: e.STREAM_DUPLICATE_WINDOW_MS, replicas: e.STREAM_REPLICAS },
     smtpUrl: e.SMTP_URL,

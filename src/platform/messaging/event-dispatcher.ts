@@ -4,6 +4,7 @@ import { EventEnvelope } from '../../contracts/event-envelope';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
+import { NotYetError } from '../domain-error';
 import { consumedEvents } from '../observability/messaging-metrics';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
@@ -105,6 +106,11 @@ export class EventDispatcher {
     } catch (error) {
       const text = message(error);
       if (classifyFailure(error) === 'waiting' && !options.lastChance) {
+        // A "not yet" that has waited this long will not come: park it rather than hold it for ever.
+        const waitedMs = Date.now() - Date.parse(event.occurredAt);
+        if (error instanceof NotYetError && waitedMs > this.config.consumer.waitMaxMs) {
+          return park({ envelope: event, eventId: event.id, error: `waited ${waitedMs} ms: ${text}`, attempts: delivery });
+        }
         this.logger.warn(`${consumer} waits on ${event.type} ${event.id} (delivery ${delivery}): ${text}`);
         return this.retry(delivery, text, false);
       }

@@ -20,6 +20,8 @@ import { MessagingNames } from './naming';
 /** The stream settings that come from configuration (STREAM_MAX_AGE_MS, STREAM_DUPLICATE_WINDOW_MS, STREAM_REPLICAS). */
 type StreamSettings = Pick<StreamConfig, 'max_age' | 'duplicate_window' | 'num_replicas'>;
 
+const MAX_ACK_PENDING = 20_000;
+
 /** Creates streams and durable consumers at boot; safe to run from several processes at once. */
 @Injectable()
 export class JetStreamProvisioner {
@@ -108,11 +110,12 @@ export class JetStreamProvisioner {
       filter_subject: this.names.subject(type),
       ack_wait: nanos(this.config.consumer.ackWaitMs),
       max_deliver: -1,
-      max_ack_pending: 1_000,
+      // Naked deliveries waiting for their retry count here: room for a flood of them without stalling the rest.
+      max_ack_pending: MAX_ACK_PENDING,
     };
     try {
       const existing = await jsm.consumers.info(stream, durable);
-      if (existing.config.ack_wait === config.ack_wait) return durable;
+      if (existing.config.ack_wait === config.ack_wait && existing.config.max_ack_pending === config.max_ack_pending) return durable;
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await jsm.consumers.add(stream, config).catch((e) => {
@@ -122,7 +125,7 @@ export class JetStreamProvisioner {
       this.logger.log(`created consumer ${stream}/${durable} on ${config.filter_subject}`);
       return durable;
     }
-    await jsm.consumers.update(stream, durable, { ack_wait: config.ack_wait });
+    await jsm.consumers.update(stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
     return durable;
   }
 

@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../../platform/clock';
-import { NotYetError } from '../../../platform/domain-error';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
 import { Outbox } from '../../../platform/outbox/outbox';
 import { CancellationReason, Order } from '../domain/order.aggregate';
@@ -27,8 +26,8 @@ export class SettleOrderHandler implements ICommandHandler<SettleOrder> {
   execute({ orderId, verdict }: SettleOrder): Promise<void> {
     return this.tx.run(async (m) => {
       const stored = await this.orders.find(m, orderId, true);
-      // An outcome for an order this database has not committed yet: let the transport retry.
-      if (!stored) throw new NotYetError(`order ${orderId} not found (yet)`);
+      // Every outcome is caused by an OrderPlaced committed with its order: an unknown order is a bad event, not "not yet".
+      if (!stored) throw new Error(`order ${orderId} not found`);
       const order = Order.restore(stored);
       const now = this.clock.now();
       const changed = verdict.confirm ? order.confirm(now) : order.cancel(verdict.reason, now);
