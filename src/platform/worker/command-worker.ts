@@ -1,0 +1,32 @@
+import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus, ICommand } from '@nestjs/cqrs';
+import { PollingWorker } from './polling-worker';
+
+/**
+ * A module's background loop as a provider: runs `command` (which answers how much it did) from
+ * boot until shutdown, before any pool closes; `wake` after a local commit skips the wait.
+ */
+export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly worker: PollingWorker;
+
+  protected constructor(commands: CommandBus, name: string, command: () => ICommand, poll = { minMs: 50, maxMs: 1_000 }) {
+    this.worker = new PollingWorker({
+      name,
+      round: async () => (await commands.execute(command())) as number,
+      pollMinMs: poll.minMs,
+      pollMaxMs: poll.maxMs,
+    });
+  }
+
+  wake(): void {
+    this.worker.wake();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.worker.stop();
+  }
+}
