@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { EventEnvelope } from '../../contracts/event-envelope';
-import { structuredQuery } from '../database/structured-query';
+import { sql } from '../database/sql';
 
 export interface ClaimedRow {
   id: string;
@@ -22,8 +22,8 @@ export class OutboxStore {
    */
   async claim(limit: number, leaseMs: number, relayId: string): Promise<ClaimedRow[]> {
     const t = `"${this.schema}".outbox`;
-    const { rows } = await structuredQuery<ClaimedRow>(
-      this.dataSource,
+    const { rows } = await sql.exec<ClaimedRow>(
+      this.dataSource.manager,
       `WITH next AS (
          SELECT o.id FROM ${t} o
          WHERE o.published_at IS NULL
@@ -51,8 +51,8 @@ export class OutboxStore {
    * not released (a released row has no lease), not claimed since by another relay.
    */
   async renewLeases(ids: readonly string[], relayId: string, leaseMs: number): Promise<number> {
-    const { affected } = await structuredQuery(
-      this.dataSource,
+    const { affected } = await sql.exec(
+      this.dataSource.manager,
       `UPDATE "${this.schema}".outbox SET locked_until = now() + $3::int * interval '1 millisecond'
        WHERE id = ANY($1::uuid[]) AND locked_by = $2 AND published_at IS NULL AND locked_until IS NOT NULL`,
       [ids, relayId, leaseMs],
@@ -72,8 +72,8 @@ export class OutboxStore {
   /** Fenced by the claim: rows another relay took over (this one stalled past its lease) stay theirs. */
   async markPublished(ids: readonly string[], relayId: string): Promise<number> {
     if (ids.length === 0) return 0;
-    const { affected } = await structuredQuery(
-      this.dataSource,
+    const { affected } = await sql.exec(
+      this.dataSource.manager,
       `UPDATE "${this.schema}".outbox SET published_at = now(), locked_until = NULL, last_error = NULL
        WHERE id = ANY($1::uuid[]) AND locked_by = $2 AND published_at IS NULL`,
       [ids, relayId],
@@ -117,14 +117,14 @@ export class OutboxStore {
    * so the default inbox retention (14 days) outlives any redelivery.
    */
   async pruneInbox(olderThanMs: number): Promise<number> {
-    const { affected } = await structuredQuery(
-      this.dataSource,
+    const { affected } = await sql.exec(
+      this.dataSource.manager,
       `DELETE FROM "${this.schema}".inbox WHERE processed_at < now() - $1::bigint * interval '1 millisecond'`,
       [olderThanMs],
     );
     // Failure counts of deliveries that can no longer come back go with them.
-    await structuredQuery(
-      this.dataSource,
+    await sql.exec(
+      this.dataSource.manager,
       `DELETE FROM "${this.schema}".delivery_failure WHERE updated_at < now() - $1::bigint * interval '1 millisecond'`,
       [olderThanMs],
     );
@@ -133,8 +133,8 @@ export class OutboxStore {
 
   /** Published rows are history: drop those older than the retention. */
   async prunePublished(olderThanMs: number): Promise<number> {
-    const { affected } = await structuredQuery(
-      this.dataSource,
+    const { affected } = await sql.exec(
+      this.dataSource.manager,
       `DELETE FROM "${this.schema}".outbox
        WHERE published_at IS NOT NULL AND published_at < now() - $1::bigint * interval '1 millisecond'`,
       [olderThanMs],
