@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
 import { Email, Template } from '../domain/templates';
 
@@ -16,6 +17,9 @@ export interface OutgoingEmail extends Email {
   id: string;
 }
 
+/** E-mails recorded but not sent yet. */
+const UNSENT: DueWorkTable = { table: 'notifications.notifications', due: 'sent_at IS NULL', returning: 'id, "to", subject, body AS text' };
+
 @Injectable()
 export class NotificationRepository {
   /** False when this (order, template) is recorded already: at most one e-mail each. */
@@ -30,32 +34,17 @@ export class NotificationRepository {
   }
 
   /** Claims unsent e-mails for `leaseMs`: a sender that died mid-send is taken over after that. */
-  async claimUnsent(m: EntityManager, limit: number, leaseMs: number): Promise<OutgoingEmail[]> {
-    return sql.rows<OutgoingEmail>(
-      m,
-      `WITH due AS (
-         SELECT id AS due_id FROM notifications.notifications
-         WHERE sent_at IS NULL AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       UPDATE notifications.notifications n SET claimed_until = now() + $2::int * interval '1 millisecond'
-       FROM due WHERE n.id = due.due_id RETURNING id, "to", subject, body AS text`,
-      [limit, leaseMs],
-    );
+  claimUnsent(m: EntityManager, limit: number, leaseMs: number): Promise<OutgoingEmail[]> {
+    return claimDueWork<OutgoingEmail>(m, UNSENT, limit, leaseMs);
   }
 
   async markSent(m: EntityManager, id: string): Promise<void> {
     await sql.exec(m, `UPDATE notifications.notifications SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1`, [id]);
   }
 
-  /** The mail server did not take it: try again later, backing off (200 ms doubling, at most 30 s). */
-  async postpone(m: EntityManager, id: string, error: string): Promise<void> {
-    await sql.exec(
-      m,
-      `UPDATE notifications.notifications SET attempts = attempts + 1, claimed_until = NULL, last_error = $2,
-         next_attempt_at = now() + LEAST(30000, 200 * power(2, LEAST(attempts, 20))) * interval '1 millisecond'
-       WHERE id = $1`,
-      [id, error.slice(0, 2000)],
-    );
+  /** The mail server did not take it: try again later. */
+  postpone(m: EntityManager, id: string, error: string): Promise<void> {
+    return postponeDueWork(m, UNSENT, id, error);
   }
 
   /** Sent e-mails only. */

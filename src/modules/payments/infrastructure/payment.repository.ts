@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
 import { Payment, PaymentState } from '../domain/payment';
 
 const COLUMNS = `id, order_id AS "orderId", amount_cents AS "amountCents", payment_token AS "paymentToken",
   status, decline_reason AS "declineReason", charge_id AS "chargeId", cancel_requested AS "cancelRequested",
   version, created_at AS "createdAt"`;
+
+/** Payments whose gateway call (charge or refund) is recorded and due. */
+const GATEWAY_CALLS: DueWorkTable = { table: 'payments.payments', due: `status IN ('CHARGING', 'REFUNDING')`, returning: COLUMNS };
 
 /** Amounts are bigint columns (pg returns them as text); every amount the API accepts is a safe integer. */
 function toState(row: Record<string, unknown>): PaymentState {
@@ -61,29 +65,13 @@ export class PaymentRepository {
 
   /** Claims payments whose gateway call is due, for `leaseMs`: another worker takes them over after that. */
   async claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<Payment[]> {
-    const rows = await sql.rows(
-      m,
-      `WITH due AS (
-         SELECT id AS due_id FROM payments.payments
-         WHERE status IN ('CHARGING', 'REFUNDING') AND next_attempt_at <= now()
-           AND (claimed_until IS NULL OR claimed_until < now())
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       UPDATE payments.payments p SET claimed_until = now() + $2::int * interval '1 millisecond'
-       FROM due WHERE p.id = due.due_id RETURNING ${COLUMNS}`,
-      [limit, leaseMs],
-    );
+    const rows = await claimDueWork<Record<string, unknown>>(m, GATEWAY_CALLS, limit, leaseMs);
     return rows.map((row) => Payment.restore(toState(row)));
   }
 
-  /** The gateway did not answer: try again later, backing off exponentially (200 ms doubling, at most 30 s). */
-  async postpone(m: EntityManager, id: string, error: string): Promise<void> {
-    await sql.exec(
-      m,
-      `UPDATE payments.payments SET attempts = attempts + 1, claimed_until = NULL, last_error = $2,
-         next_attempt_at = now() + LEAST(30000, 200 * power(2, LEAST(attempts, 20))) * interval '1 millisecond'
-       WHERE id = $1`,
-      [id, error.slice(0, 2000)],
-    );
+  /** The gateway did not answer: try again later. */
+  postpone(m: EntityManager, id: string, error: string): Promise<void> {
+    return postponeDueWork(m, GATEWAY_CALLS, id, error);
   }
 
   /** Decided payments only: a pending intent or a charge in flight is not a payment yet. */
