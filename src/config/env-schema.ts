@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications'] as const;
+export type BusinessModule = (typeof BUSINESS_MODULES)[number];
+
+/** Postgres `int` and Node's timers both stop at 2^31-1 (about 24.8 days). */
+const INT32_MAX = 2_147_483_647;
+const DAY_MS = 24 * 3600 * 1000;
+/** Retentions feed `now() - $1::bigint * interval '1 millisecond'`: kept well inside timestamp range. */
+const TEN_YEARS_MS = 3650 * DAY_MS;
+
+/** A decimal integer string and nothing else ("", "0x10", "1e3", " 80", "3.5" are refused). */
+const int = (def: number, min: number, max: number, why = '') =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+      if (value >= min && value <= max) return value;
+      const message = `${JSON.stringify(raw)} is not a decimal integer from ${min} to ${max}${why && `: ${why}`}`;
+      ctx.issues.push({ code: 'custom', input: raw, message });
+      return z.NEVER;
+    })
+    .default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: (i) => `${JSON.stringify(i.input)} is not one of true, false, 1, 0` })
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+const postgresUrl = () => z.url({ protocol: /^postgres(ql)?$/, error: 'not a postgres:// URL' }).optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 1, 65_535),
+  RATE_LIMIT_PER_MINUTE: int(1200, 1, 1_000_000_000),
+  TRUST_PROXY: bool(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  APP_MODULES: z
+    .string()
+    .default(BUSINESS_MODULES.join(','))
+    .transform((s) => s.split(',').map((m) => m.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(BUSINESS_MODULES)).min(1)),
+  DATABASE_URL: postgresUrl(),
+  EMBEDDED_POSTGRES_DIR: z.string().min(1).default('./.data'),
+  EMBEDDED_POSTGRES_PORT: int(54329, 1, 65_535),
+  DATABASE_URL_ORDERS: postgresUrl(),
+  DATABASE_URL_INVENTORY: postgresUrl(),
+  DATABASE_URL_PAYMENTS: postgresUrl(),
+  DATABASE_URL_NOTIFICATIONS: postgresUrl(),
+  DATABASE_POOL_SIZE: int(
+    10,
+    2,
+    1_000,
+    'at boot each module holds one connection (the migration lock) while its migrations run on a second; with 1 they wait for a connection that never comes',
+  ),
+  // Empty is unset: the in-process transport.
+  NATS_URL: z
+    .string()
+    .optional()
+    .transform((s) => s || undefined),
+  MESSAGING_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
+  // Max age of each module's stream: the horizon of a JetStream redelivery or replay. Bounded like the retentions.
+  STREAM_MAX_AGE_MS: int(7 * DAY_MS, 1_000, TEN_YEARS_MS),
+  RELAY_ENABLED: bool(true),
+  // One claim's rows are published with every PubAck in flight at once.
+  RELAY_BATCH_SIZE: int(500, 1, 10_000),
+  // Feeds `$2::int * interval '1 millisecond'` in the claim.
+  RELAY_LEASE_MS: int(1_500, 100, INT32_MAX),
+  // Durations with no tighter reason stop where Node's timers do.
+  RELAY_POLL_MIN_MS: int(20, 1, INT32_MAX),
+  RELAY_POLL_MAX_MS: int(1_000, 1, INT32_MAX),
+  RELAY_MAX_ATTEMPTS: int(10, 1, 1_000),
+  OUTBOX_RETENTION_MS: int(7 * DAY_MS, 1, TEN_YEARS_MS),
+  INBOX_RETENTION_MS: int(14 * DAY_MS, 1, TEN_YEARS_MS),
+  PRUNE_INTERVAL_MS: int(10 * 60 * 1000, 10, INT32_MAX),
+  CONSUMER_MAX_DELIVERIES: int(10, 1, 1_000),
+  CONSUMER_BACKOFF_BASE_MS: int(200, 1, INT32_MAX),
+  // A retry delay becomes a nak delay, a timer and (in-process) `$4::int * interval` on the outbox row.
+  CONSUMER_BACKOFF_MAX_MS: int(30_000, 1, INT32_MAX),
+  CONSUMER_ACK_WAIT_MS: int(30_000, 100, INT32_MAX),
+  // Handlers in flight per module are also bounded by its pool (DATABASE_POOL_SIZE - 2).
+  CONSUMER_CONCURRENCY: int(32, 1, 1_000),
+  // How long an event may wait for another one ("not yet") before it is dead-lettered.
+  CONSUMER_WAIT_MAX_MS: int(10 * 60 * 1000, 1_000, TEN_YEARS_MS),
+  STREAM_DUPLICATE_WINDOW_MS: int(2 * 60 * 1000, 1_000, TEN_YEARS_MS),
+  // An odd count of servers holding each stream: 3 survives the loss of one.
+  STREAM_REPLICAS: int(1, 1, 5),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(z.url({ protocol: /^smtps?$/, error: 'not an smtp:// or smtps:// URL' }).optional()),
+  // The saga's deadline; at least a second, at most a day.
+  ORDER_TIMEOUT_MS: int(5 * 60 * 1000, 1_000, DAY_MS),
+});
+
+export type ParsedEnv = z.output<typeof envSchema>;
