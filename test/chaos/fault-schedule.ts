@@ -1,6 +1,6 @@
 import { sleep } from './chaos-random';
 import { ChaosTopology } from './chaos-topology';
-import { OwnNats } from './own-nats';
+import { OwnNats } from '../support/own-nats';
 import { OwnPostgres } from './own-postgres';
 
 export const FAULT_KINDS = ['kill-app', 'pause-nats', 'kill-nats', 'restart-postgres'] as const;

@@ -10,7 +10,7 @@ import { ChaosTopology } from './chaos-topology';
 import { FaultTargets, inject, InjectedFault, rotation } from './fault-schedule';
 import { injectionEnv, KNOWN_BUG_MEANING } from './known-bugs';
 import { ClientOutcome, LoadOptions, OrderLoad, placeWithRetries } from './order-load';
-import { OwnNats } from './own-nats';
+import { OwnNats } from '../support/own-nats';
 import { OwnPostgres } from './own-postgres';
 
 /** Exit codes: 0 every invariant held; 1 a violation (the table says which); 2 the run itself failed. */

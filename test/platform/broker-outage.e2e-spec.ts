@@ -1,62 +1,18 @@
 import { describeWithNats } from '../support/requires-nats';
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from '../support/free-port';
+import { OwnNats } from '../support/own-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
 import { readStream } from '../support/test-broker';
 import { waitFor } from '../support/wait-for';
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-
-/** A NATS server of this suite's own, so stopping it disturbs no other suite. */
-class PrivateNats {
-  private process?: ChildProcess;
-  readonly dir = mkdtempSync(join(tmpdir(), 'nats-outage-'));
-  constructor(readonly port: number) {}
-
-  get url() {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.process = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir], { stdio: 'ignore' });
-    await waitFor('nats-server to listen', () => canConnect(this.port), { timeoutMs: 10_000, intervalMs: 100 });
-  }
-
-  async stop(): Promise<void> {
-    const proc = this.process;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill('SIGTERM');
-    await exited;
-  }
-
-  async destroy(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1');
-  });
-}
-
 describeWithNats('broker outage (real Postgres, a real nats-server stopped and started)', () => {
   const world = new ProbeWorld('outage');
-  let nats: PrivateNats;
+  let nats: OwnNats;
 
   beforeAll(async () => {
     await world.setUp();
-    nats = new PrivateNats(await freePort());
+    nats = new OwnNats(await freePort());
     await nats.start();
     await world.start({ NATS_URL: nats.url });
   });

@@ -3,13 +3,13 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from './wait-for';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
-/** A nats-server with JetStream on the run's own store and port: killed, paused and restarted at will. */
+/** A nats-server with JetStream on a test's own store and port: stopped, killed, paused and restarted at will. */
 export class OwnNats {
-  readonly dir = mkdtempSync(join(tmpdir(), 'chaos-nats-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
   private child?: ChildProcess;
 
   constructor(readonly port: number) {}
@@ -27,12 +27,21 @@ export class OwnNats {
     await waitFor('nats-server to listen', () => canConnect(this.port), { timeoutMs: 15_000, intervalMs: 100 });
   }
 
+  /** SIGTERM: a clean stop, the store flushed; `start` brings it back on the same store. */
+  stop(): Promise<void> {
+    return this.signal('SIGTERM');
+  }
+
   /** kill -9: whatever was not on disk is gone; the store is reread at the next start. */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.signal('SIGKILL');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 
