@@ -1,19 +1,36 @@
 import { z } from 'zod';
 import { EventEnvelope } from './event-envelope';
 
+/**
+ * Payload fields that need care outside the consumers: a `secret` (a credential) is removed
+ * before an event is parked or logged; a `personal` field (an e-mail) is hidden from operators
+ * unless they ask with the full admin scope.
+ */
+export interface SensitiveFields {
+  readonly secret?: readonly string[];
+  readonly personal?: readonly string[];
+}
+
 /** A contract is data: a literal type, a version and a runtime schema of its payload. */
 export interface EventContract<TType extends string = string, TPayload = unknown> {
   readonly type: TType;
   readonly version: number;
   readonly payload: z.ZodType<TPayload, any>;
+  readonly sensitive: Required<SensitiveFields>;
 }
 
 export function defineContract<TType extends string, TSchema extends z.ZodType>(
   type: TType,
   version: number,
   payload: TSchema,
+  sensitive: SensitiveFields = {},
 ): EventContract<TType, z.infer<TSchema>> {
-  return { type, version, payload: payload as z.ZodType<z.infer<TSchema>, any> };
+  return {
+    type,
+    version,
+    payload: payload as z.ZodType<z.infer<TSchema>, any>,
+    sensitive: { secret: sensitive.secret ?? [], personal: sensitive.personal ?? [] },
+  };
 }
 
 /** The envelope type carried by a contract. */

@@ -13,6 +13,7 @@ import { PaymentRefundedV1 } from './payments/payment-refunded.v1';
 export * from './event-contract';
 export * from './event-envelope';
 export * from './contract-registry';
+export * from './redaction';
 export { CANCELLATION_REASONS } from './shared-schemas';
 export type { CancellationReason } from './shared-schemas';
 export {

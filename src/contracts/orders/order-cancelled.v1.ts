@@ -6,5 +6,6 @@ export const OrderCancelledV1 = defineContract(
   'orders.OrderCancelled',
   1,
   z.object({ orderId: z.uuid(), customerEmail: email, reason: cancellationReason }).strict(),
+  { personal: ['customerEmail'] },
 );
 export type OrderCancelledV1 = EventOf<typeof OrderCancelledV1>;

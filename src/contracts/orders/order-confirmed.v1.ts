@@ -6,5 +6,6 @@ export const OrderConfirmedV1 = defineContract(
   'orders.OrderConfirmed',
   1,
   z.object({ orderId: z.uuid(), customerEmail: email, totalCents: cents }).strict(),
+  { personal: ['customerEmail'] },
 );
 export type OrderConfirmedV1 = EventOf<typeof OrderConfirmedV1>;

@@ -16,5 +16,6 @@ export const OrderPlacedV1 = defineContract(
       paymentToken,
     })
     .strict(),
+  { secret: ['paymentToken'], personal: ['customerEmail'] },
 );
 export type OrderPlacedV1 = EventOf<typeof OrderPlacedV1>;

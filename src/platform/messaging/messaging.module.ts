@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
+import { Redactor } from '../../contracts/redaction';
 import { EventContract } from '../../contracts/event-contract';
 import { Clock, SystemClock } from '../clock';
 import { ConsumerSlots } from './consumer-slots';
@@ -45,6 +46,7 @@ export class MessagingModule {
     const providers: Provider[] = [
       ...transport,
       { provide: ContractRegistry, useValue: new ContractRegistry(options.contracts) },
+      { provide: Redactor, useValue: new Redactor(options.contracts) },
       { provide: Clock, useClass: SystemClock },
       ModuleRegistry,
       EventDispatcher,
