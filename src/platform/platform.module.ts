@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { HttpThrottlerGuard } from './http/http-throttler.guard';
 import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
+import { scrubLogText } from './observability/log-scrubber';
 import { MessagingMetrics } from './observability/messaging-metrics.provider';
 
 export interface PlatformOptions {
@@ -32,6 +33,12 @@ export class PlatformModule {
           pinoHttp: {
             level: config.logLevel,
             autoLogging: false,
+            // Free text is scrubbed of URL passwords and e-mail addresses before it is written.
+            hooks: {
+              logMethod(args, method) {
+                method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubLogText(arg) : arg)) as Parameters<typeof method>);
+              },
+            },
             transport: config.env === 'development' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
           },
         }),

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
 import { EventEnvelope } from '../../contracts/event-envelope';
+import { Redactor } from '../../contracts/redaction';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
@@ -33,6 +34,7 @@ export class EventDispatcher {
 
   constructor(
     private readonly contracts: ContractRegistry,
+    private readonly redactor: Redactor,
     private readonly modules: ModuleRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -75,7 +77,7 @@ export class EventDispatcher {
     if (!handlers) return this.retry(delivery, `${consumer} has no handler for ${type} in this process`, false);
     const module = this.modules.get(consumer);
     const park = (d: { envelope?: unknown; raw?: string; eventId?: string; error: string; attempts: number }) =>
-      parkDelivery(module.deadLetters, this.logger, { consumer, type, ...d });
+      parkDelivery(module.deadLetters, this.redactor, this.logger, { consumer, type, ...d });
 
     let parsed: unknown;
     try {

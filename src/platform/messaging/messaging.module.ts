@@ -4,6 +4,9 @@ import { Redactor } from '../../contracts/redaction';
 import { EventContract } from '../../contracts/event-contract';
 import { Clock, SystemClock } from '../clock';
 import { ConsumerSlots } from './consumer-slots';
+import { DirectChannel } from './direct/direct-channel';
+import { InProcessDirectChannel } from './direct/in-process.direct-channel';
+import { NatsDirectChannel } from './direct/nats.direct-channel';
 import { EventDispatcher } from './event-dispatcher';
 import { EventPublisher } from './event-publisher';
 import { InProcessPublisher } from './in-process/in-process.publisher';
@@ -37,11 +40,13 @@ export class MessagingModule {
             JetStreamServer,
             { provide: EventPublisher, useClass: JetStreamPublisher },
             { provide: TRANSPORT_SERVER, useExisting: JetStreamServer },
+            { provide: DirectChannel, useClass: NatsDirectChannel },
           ]
         : [
             InProcessServer,
             { provide: EventPublisher, useClass: InProcessPublisher },
             { provide: TRANSPORT_SERVER, useExisting: InProcessServer },
+            { provide: DirectChannel, useClass: InProcessDirectChannel },
           ];
     const providers: Provider[] = [
       ...transport,

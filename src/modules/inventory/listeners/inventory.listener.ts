@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { OrderCancelledV1, OrderConfirmedV1, OrderPlacedV1 } from '../../../contracts';
+import { OrderCancelledV1, OrderConfirmedV1, OrderPlaced, OrderPlacedV2 } from '../../../contracts';
 import { ReserveStock } from '../commands/reserve-stock.handler';
 import { SettleReservation } from '../commands/settle-reservation.handler';
 
@@ -12,8 +12,8 @@ const consumer = { consumer: 'inventory' };
 export class InventoryListener {
   constructor(private readonly commands: CommandBus) {}
 
-  @EventPattern(OrderPlacedV1.type, consumer)
-  reserveStockOnOrderPlaced(@Payload() event: OrderPlacedV1) {
+  @EventPattern(OrderPlacedV2.type, consumer)
+  reserveStockOnOrderPlaced(@Payload() event: OrderPlaced) {
     const lines = event.payload.items.map(({ sku, quantity }) => ({ sku, quantity }));
     return this.commands.execute(new ReserveStock(event.payload.orderId, lines));
   }

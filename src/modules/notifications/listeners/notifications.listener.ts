@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { OrderCancelledV1, OrderConfirmedV1, OrderPlacedV1 } from '../../../contracts';
+import { OrderCancelledV1, OrderConfirmedV1, OrderPlaced, OrderPlacedV2 } from '../../../contracts';
 import { SendNotification } from '../commands/send-notification.handler';
 
 const consumer = { consumer: 'notifications' };
@@ -11,8 +11,8 @@ const consumer = { consumer: 'notifications' };
 export class NotificationsListener {
   constructor(private readonly commands: CommandBus) {}
 
-  @EventPattern(OrderPlacedV1.type, consumer)
-  emailOnOrderPlaced(@Payload() { payload }: OrderPlacedV1) {
+  @EventPattern(OrderPlacedV2.type, consumer)
+  emailOnOrderPlaced(@Payload() { payload }: OrderPlaced) {
     return this.commands.execute(new SendNotification('order-received', { orderId: payload.orderId, to: payload.customerEmail }));
   }
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { OrderCancelledV1, OrderPlacedV1, StockReservationFailedV1, StockReservedV1 } from '../../../contracts';
+import { OrderCancelledV1, OrderPlaced, OrderPlacedV2, StockReservationFailedV1, StockReservedV1 } from '../../../contracts';
 import { CancelPayment } from '../commands/cancel-payment.handler';
 import { RecordPaymentIntent } from '../commands/record-payment-intent.handler';
 import { RequestCharge } from '../commands/request-charge.handler';
@@ -13,10 +13,11 @@ const consumer = { consumer: 'payments' };
 export class PaymentsListener {
   constructor(private readonly commands: CommandBus) {}
 
-  @EventPattern(OrderPlacedV1.type, consumer)
-  recordIntentOnOrderPlaced(@Payload() event: OrderPlacedV1) {
-    const { orderId, totalCents, paymentToken } = event.payload;
-    return this.commands.execute(new RecordPaymentIntent({ orderId, amountCents: totalCents, paymentToken }));
+  @EventPattern(OrderPlacedV2.type, consumer)
+  recordIntentOnOrderPlaced(@Payload() event: OrderPlaced) {
+    const { orderId, totalCents } = event.payload;
+    const legacyToken = 'paymentToken' in event.payload ? event.payload.paymentToken : undefined;
+    return this.commands.execute(new RecordPaymentIntent({ orderId, amountCents: totalCents }, legacyToken));
   }
 
   @EventPattern(StockReservedV1.type, consumer)
