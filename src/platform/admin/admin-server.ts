@@ -39,6 +39,7 @@ export class AdminServer implements OnModuleInit, BeforeApplicationShutdown {
   /** Listens on ADMIN_PORT (main.ts, and tests that want the port); resolves with the port, or undefined when unset. */
   async listen(host = '0.0.0.0'): Promise<number | undefined> {
     if (this.config.admin.port === undefined) return undefined;
+    if (this.server) return (this.server.address() as AddressInfo).port;
     const fastify = this.fastify();
     const server = createServer((req, res) => {
       onAdminPort.add(req);
