@@ -29,7 +29,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   app.useGlobalInterceptors(new RequestContextInterceptor());
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').build(),
+    new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document);
   // inheritAppConfig: listeners get the same filter, which hands their errors back untouched.

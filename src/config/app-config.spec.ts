@@ -125,6 +125,12 @@ describe('loadConfig', () => {
     ['DATABASE_URL_PAYMENTS', 'not a URL', { ...base, DATABASE_URL_PAYMENTS: 'payments' }],
     ['MESSAGING_NAMESPACE', 'upper case', { ...base, MESSAGING_NAMESPACE: 'Prod' }],
     ['SMTP_URL', 'not SMTP', { ...base, SMTP_URL: 'http://mail.example.com' }],
+    ['ADMIN_TOKEN', 'shorter than 16 characters', { ...base, ADMIN_TOKEN: 'short-secret' }],
+    ['ADMIN_TOKEN', 'a trailing newline', { ...base, ADMIN_TOKEN: `${'x'.repeat(20)}\n` }],
+    ['ADMIN_FULL_TOKEN', 'shorter than 16 characters', { ...base, ADMIN_TOKEN: 'x'.repeat(20), ADMIN_FULL_TOKEN: 'y'.repeat(15) }],
+    ['ADMIN_PORT', 'zero', { ...base, ADMIN_PORT: '0' }],
+    ['ADMIN_PORT', 'above 65535', { ...base, ADMIN_PORT: '65536' }],
+    ['ADMIN_PORT', 'not a number', { ...base, ADMIN_PORT: 'admin' }],
     // Across variables.
     ['NATS_URL', 'a split deployment without a broker', { ...inProcess, APP_MODULES: 'orders,payments' }],
     ['RELAY_ENABLED', 'no relay and no broker: nothing would ever be delivered', { ...inProcess, RELAY_ENABLED: 'false' }],
@@ -138,6 +144,10 @@ describe('loadConfig', () => {
       { ...base, STREAM_MAX_AGE_MS: String(DAY), INBOX_RETENTION_MS: String(DAY), CONSUMER_MAX_DELIVERIES: '100', CONSUMER_BACKOFF_MAX_MS: '3600000' },
     ],
     ['EMBEDDED_POSTGRES_PORT', 'the HTTP port too', { NATS_URL: base.NATS_URL, PORT: '54329' }],
+    ['ADMIN_PORT', 'the public port too', { ...base, PORT: '8080', ADMIN_PORT: '8080' }],
+    ['ADMIN_PORT', 'the embedded Postgres port too', { NATS_URL: base.NATS_URL, ADMIN_PORT: '54329' }],
+    ['ADMIN_FULL_TOKEN', 'without ADMIN_TOKEN', { ...base, ADMIN_FULL_TOKEN: 'f'.repeat(32) }],
+    ['ADMIN_FULL_TOKEN', 'the same as ADMIN_TOKEN', { ...base, ADMIN_TOKEN: 'f'.repeat(32), ADMIN_FULL_TOKEN: 'f'.repeat(32) }],
   ];
 
   it.each(refused)('refuses %s: %s', (variable, _why, env) => {
@@ -163,6 +173,9 @@ describe('loadConfig', () => {
     ['a relay-less replica with a broker', { ...base, RELAY_ENABLED: 'false' }],
     ['the HTTP port of the embedded Postgres with an external database', { ...base, PORT: '54329' }],
     ['an empty SMTP_URL (unset)', { ...base, SMTP_URL: '' }],
+    ['an admin token of 16 characters, a full token, an admin port', { ...base, ADMIN_TOKEN: 'o'.repeat(16), ADMIN_FULL_TOKEN: 'f'.repeat(16), ADMIN_PORT: '9100' }],
+    ['an admin port without a token (only /metrics moves there)', { ...base, ADMIN_PORT: '9100' }],
+    ['empty admin variables (unset)', { ...base, ADMIN_TOKEN: '', ADMIN_FULL_TOKEN: '', ADMIN_PORT: '' }],
     ['an smtps URL', { ...base, SMTP_URL: 'smtps://user:pass@mail.example.com:465' }],
     ['the test suites\' tuning', { ...base, DATABASE_POOL_SIZE: '6', RELAY_LEASE_MS: '500', CONSUMER_ACK_WAIT_MS: '1000', CONSUMER_BACKOFF_BASE_MS: '20', CONSUMER_BACKOFF_MAX_MS: '200' }],
   ];
@@ -176,6 +189,19 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.relay.leaseMs).toBe(2_147_483_647);
     expect(config.stream.maxAgeMs).toBe(DAY);
+  });
+
+  it('given no admin variables, leaves the operator endpoints off and on the public port', () => {
+    expect(loadConfig(base).admin).toEqual({ token: undefined, fullToken: undefined, port: undefined });
+    expect(loadConfig({ ...base, ADMIN_TOKEN: 'o'.repeat(20), ADMIN_PORT: '9100' }).admin).toEqual({ token: 'o'.repeat(20), fullToken: undefined, port: 9100 });
+  });
+
+  it('never prints a refused token', () => {
+    const weak = 'hunter2-secret';
+    const message = refusal({ ...base, ADMIN_TOKEN: weak, ADMIN_FULL_TOKEN: `${weak} x` });
+    expect(message).toMatch(named('ADMIN_TOKEN'));
+    expect(message).toMatch(named('ADMIN_FULL_TOKEN'));
+    expect(message).not.toContain('hunter2');
   });
 
   it('explains why a pool of one cannot work', () => {

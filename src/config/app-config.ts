@@ -8,6 +8,11 @@ export type { BusinessModule } from './env-schema';
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
+  /**
+   * The operator endpoints: `token` unset, they are off (never open); `fullToken` also reveals
+   * personal data; `port` set, they and /metrics are served there and nowhere else.
+   */
+  admin: { token?: string; fullToken?: string; port?: number };
   /** Requests per client IP and minute on the HTTP API (not health, metrics, docs). */
   rateLimitPerMinute: number;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, logs). */
@@ -58,6 +63,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    admin: { token: e.ADMIN_TOKEN, fullToken: e.ADMIN_FULL_TOKEN, port: e.ADMIN_PORT },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

@@ -26,11 +26,42 @@ const bool = (def: boolean) =>
     .enum(['true', 'false', '1', '0'], { error: (i) => `${JSON.stringify(i.input)} is not one of true, false, 1, 0` })
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+/** A bearer credential: empty is unset; never echoed in an error (it is a secret). */
+const ADMIN_TOKEN_MIN_LENGTH = 16;
+const token = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(
+      z
+        .string()
+        .min(ADMIN_TOKEN_MIN_LENGTH, { error: `shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: too easy to guess (e.g. openssl rand -hex 32)` })
+        .regex(/^\S+$/, { error: 'holds white space (a stray newline from a file?)' })
+        .optional(),
+    );
+const optionalPort = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^[0-9]+$/, { error: (i) => `${JSON.stringify(i.input)} is not a decimal integer from 1 to 65535` })
+        .transform(Number)
+        .pipe(z.number().min(1, { error: 'not from 1 to 65535' }).max(65_535, { error: 'not from 1 to 65535' }))
+        .optional(),
+    );
 const postgresUrl = () => z.url({ protocol: /^postgres(ql)?$/, error: 'not a postgres:// URL' }).optional();
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 1, 65_535),
+  // Operator endpoints: unset token, they are off; unset port, they (and /metrics) share PORT.
+  ADMIN_TOKEN: token(),
+  ADMIN_FULL_TOKEN: token(),
+  ADMIN_PORT: optionalPort(),
   RATE_LIMIT_PER_MINUTE: int(1200, 1, 1_000_000_000),
   TRUST_PROXY: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

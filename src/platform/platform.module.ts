@@ -1,7 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { APP_GUARD } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
@@ -9,19 +8,20 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { EventContract } from '../contracts/event-contract';
+import { AdminServer } from './admin/admin-server';
 import { HealthController } from './health/health.controller';
 import { HttpThrottlerGuard } from './http/http-throttler.guard';
 import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
 import { scrubLogText } from './observability/log-scrubber';
-import { MessagingMetrics } from './observability/messaging-metrics.provider';
+import { MetricsController } from './observability/metrics.controller';
 
 export interface PlatformOptions {
   contracts: readonly EventContract[];
   overrides?: Provider[];
 }
 
-/** Everything without business words: config, logging, CQRS, messaging, health, metrics, rate limits. */
+/** Everything without business words: config, logging, CQRS, messaging, health, metrics, rate limits, the admin surface. */
 @Module({})
 export class PlatformModule {
   static forRoot(config: AppConfig, options: PlatformOptions): DynamicModule {
@@ -43,14 +43,13 @@ export class PlatformModule {
           },
         }),
         CqrsModule.forRoot(),
-        TerminusModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
         // The process metrics once per process (tests host several applications in one).
-        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') } }),
+        PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') } }),
         MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
       ],
       controllers: [HealthController, DeadLettersController],
-      providers: [MessagingMetrics, { provide: APP_GUARD, useClass: HttpThrottlerGuard }],
+      providers: [AdminServer, { provide: APP_GUARD, useClass: HttpThrottlerGuard }],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { scrubLogText } from './log-scrubber';
 
 describe('scrubLogText', () => {
-  it('given a connection string with a password, keeps the user and hides the password', () => {
-    expect(scrubLogText('connect postgres://shop:s3cr3t@db:5432/shop failed')).toBe('connect postgres://shop:***@db:5432/shop failed');
-    expect(scrubLogText('nats://a:b@n1:4222,nats://c:d@n2:4222')).toBe('nats://a:***@n1:4222,nats://c:***@n2:4222');
+  it('given connection strings with a password or a bare token, hides the credentials', () => {
+    expect(scrubLogText('connect postgres://shop:s3cr3t@db:5432/shop failed')).toBe('connect postgres://***@db:5432/shop failed');
+    expect(scrubLogText('nats://a:b@n1:4222,nats://tok3n@n2:4222')).toBe('nats://***@n1:4222,nats://***@n2:4222');
   });
 
   it('given an SMTP refusal naming the recipient, hides the address', () => {
