@@ -19,7 +19,7 @@ describeWithNats('AsyncAPI at /asyncapi.json and /asyncapi (the monolith, real P
     const answer = await fetch(`${base}/asyncapi.json`);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/application\/json/);
-    doc = await answer.json();
+    doc = (await answer.json()) as Node;
   });
   afterAll(() => shop.tearDown());
 
