@@ -10,8 +10,9 @@ import { MessagingNames } from '../../src/platform/messaging/naming';
 
 /**
  * The README's event catalogue, from the contract registry and the listeners' decorators.
- * `npm run lint` (contracts:check) checks it is current, exit 1 when stale; `npm run contracts:catalogue` (--write)
- * rewrites it. `--readme <path>` serves the test.
+ * `npm run lint` (contracts:check) checks it is current, exit 1 when stale; with --write
+ * (`npm run contracts:catalogue`, also the last step of `npm run contracts:snapshot`) it rewrites
+ * it. `--readme <path>` serves the test.
  */
 const FIX = 'npm run contracts:catalogue';
 
