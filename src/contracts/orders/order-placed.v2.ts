@@ -20,7 +20,7 @@ export const OrderPlacedV2 = defineContract(
       totalCents: cents,
     })
     .strict(),
-  { personal: ['customerEmail'] },
+  { personal: ['customerEmail'], description: 'A customer placed an order, priced from the orders catalog snapshot; the card token goes to payments beside the stream.' },
 );
 export type OrderPlacedV2 = EventOf<typeof OrderPlacedV2>;
 
