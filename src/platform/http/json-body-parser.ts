@@ -27,7 +27,8 @@ type Done = (error: Error | null, body?: unknown) => void;
 /**
  * application/json, bounded at parse time: over BODY_LIMIT_BYTES is 413 (Fastify), nested past
  * MAX_JSON_DEPTH is 400 and one warning (method, path, client; no headers), then Fastify's own
- * parser with prototype poisoning refused (`__proto__`, `constructor.prototype`: 400).
+ * parser with prototype poisoning refused (`__proto__`, `constructor.prototype`: 400); anything
+ * but an object (`null`, an array, a string) is 400.
  */
 export function boundedJsonParser(fastify: FastifyInstance) {
   const logger = new Logger('HttpBody');
@@ -39,6 +40,13 @@ export function boundedJsonParser(fastify: FastifyInstance) {
       done(Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400 }));
       return;
     }
-    parse(request, text, done);
+    parse(request, text, (error, parsed) => {
+      // Every request body of the API is an object; `null` would reach handlers as "no body".
+      if (!error && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
+        done(Object.assign(new Error('the body must be a JSON object'), { statusCode: 400 }));
+        return;
+      }
+      done(error, parsed);
+    });
   };
 }
