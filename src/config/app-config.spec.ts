@@ -219,7 +219,7 @@ describe('loadConfig: the HTTP edge (proxies, rate-limit store, probes)', () => 
 
   it('TRUST_PROXY=true is refused, saying what to write instead', () => {
     expect(refusal({ ...base, TRUST_PROXY: 'true' })).toMatch(
-      /^  TRUST_PROXY: "true" trusts whatever X-Forwarded-For a client sends; write the number of proxies .*\(1\) or their addresses\/CIDRs/m,
+      /^ {2}TRUST_PROXY: "true" trusts whatever X-Forwarded-For a client sends; write the number of proxies .*\(1\) or their addresses\/CIDRs/m,
     );
   });
 
@@ -242,12 +242,12 @@ describe('loadConfig: the HTTP edge (proxies, rate-limit store, probes)', () => 
     expect(loadConfig({ ...base, REDIS_URL: '' }).redisUrl).toBeUndefined();
     expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe('redis://127.0.0.1:6379/2');
     expect(loadConfig({ ...base, REDIS_URL: 'rediss://:pw@cache:6380' }).redisUrl).toBe('rediss://:pw@cache:6380');
-    expect(refusal({ ...base, REDIS_URL: 'http://cache:6379' })).toMatch(/^  REDIS_URL: not a redis:\/\/ or rediss:\/\/ URL/m);
+    expect(refusal({ ...base, REDIS_URL: 'http://cache:6379' })).toMatch(/^ {2}REDIS_URL: not a redis:\/\/ or rediss:\/\/ URL/m);
   });
 
   it('RATE_LIMIT_PROBES_PER_MINUTE: 600 by default, never below two probes a second', () => {
     expect(loadConfig(base).probeRateLimitPerMinute).toBe(600);
     expect(loadConfig({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '120' }).probeRateLimitPerMinute).toBe(120);
-    expect(refusal({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '119' })).toMatch(/^  RATE_LIMIT_PROBES_PER_MINUTE: "119" is not a decimal integer from 120/m);
+    expect(refusal({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '119' })).toMatch(/^ {2}RATE_LIMIT_PROBES_PER_MINUTE: "119" is not a decimal integer from 120/m);
   });
 });
