@@ -78,7 +78,6 @@ describe('loadConfig', () => {
 
   it('parses booleans strictly', () => {
     expect(loadConfig({ ...base, RELAY_ENABLED: 'false' }).relay.enabled).toBe(false);
-    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(true);
     expect(() => loadConfig({ ...base, RELAY_ENABLED: 'nope' })).toThrow(/RELAY_ENABLED/);
   });
 
@@ -114,7 +113,7 @@ describe('loadConfig', () => {
     ['CONSUMER_BACKOFF_MAX_MS', 'beyond $4::int', { ...base, CONSUMER_BACKOFF_MAX_MS: '2147483648' }],
     ['CONSUMER_ACK_WAIT_MS', 'below 100', { ...base, CONSUMER_ACK_WAIT_MS: '50' }],
     ['CONSUMER_CONCURRENCY', "above the consumers' max_ack_pending", { ...base, CONSUMER_CONCURRENCY: '1001' }],
-    ['TRUST_PROXY', 'not a boolean', { ...base, TRUST_PROXY: 'yes' }],
+    ['TRUST_PROXY', 'neither a hop count nor addresses', { ...base, TRUST_PROXY: 'yes' }],
     ['RELAY_ENABLED', 'empty', { ...base, RELAY_ENABLED: '' }],
     ['NODE_ENV', 'unknown', { ...base, NODE_ENV: 'staging' }],
     ['LOG_LEVEL', 'unknown', { ...base, LOG_LEVEL: 'verbose' }],
@@ -225,5 +224,56 @@ describe('loadConfig', () => {
     ['STREAM_DUPLICATE_WINDOW_MS', { STREAM_MAX_AGE_MS: '60000', STREAM_DUPLICATE_WINDOW_MS: '120000' }],
   ])('refuses a bad %s (%j), naming it', (name, env) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+});
+
+describe('loadConfig: the HTTP edge (proxies, rate-limit store, probes)', () => {
+  it('TRUST_PROXY: off, a hop count, or trusted proxy addresses (Fastify forms)', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it('TRUST_PROXY=true is refused, saying what to write instead', () => {
+    expect(refusal({ ...base, TRUST_PROXY: 'true' })).toMatch(
+      /^ {2}TRUST_PROXY: "true" trusts whatever X-Forwarded-For a client sends; write the number of proxies .*\(1\) or their addresses\/CIDRs/m,
+    );
+  });
+
+  it.each([
+    ['every IPv4 address', '0.0.0.0/0', /trusts every address/],
+    ['every IPv6 address', '::/0', /trusts every address/],
+    ['a hop count past 10', '11', /not a hop count from 1 to 10/],
+    ['a host name', 'proxy.internal', /not an IP address/],
+    ['a prefix too long', '10.0.0.0/33', /prefix that is not 0–32/],
+    ['an empty entry', '10.0.0.1,,10.0.0.2', /empty entry/],
+    ['empty', '', /empty entry/],
+  ])('TRUST_PROXY refuses %s', (_why, value, message) => {
+    const refused = refusal({ ...base, TRUST_PROXY: value });
+    expect(refused).toMatch(named('TRUST_PROXY'));
+    expect(refused).toMatch(message);
+  });
+
+  it('REDIS_URL: unset or empty is per process; redis:// and rediss:// are taken', () => {
+    expect(loadConfig(base).redisUrl).toBeUndefined();
+    expect(loadConfig({ ...base, REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect(loadConfig({ ...base, REDIS_URL: 'rediss://:pw@cache:6380' }).redisUrl).toBe('rediss://:pw@cache:6380');
+    expect(refusal({ ...base, REDIS_URL: 'http://cache:6379' })).toMatch(/^ {2}REDIS_URL: not a redis:\/\/ or rediss:\/\/ URL/m);
+  });
+
+  it('RATE_LIMIT_PROBES_PER_MINUTE: 600 by default, never below two probes a second', () => {
+    expect(loadConfig(base).probeRateLimitPerMinute).toBe(600);
+    expect(loadConfig({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '120' }).probeRateLimitPerMinute).toBe(120);
+    expect(refusal({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '119' })).toMatch(/^ {2}RATE_LIMIT_PROBES_PER_MINUTE: "119" is not a decimal integer from 120/m);
   });
 });

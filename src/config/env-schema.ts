@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySchema } from './trust-proxy';
 
 export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications'] as const;
 export type BusinessModule = (typeof BUSINESS_MODULES)[number];
@@ -63,7 +64,15 @@ export const envSchema = z.object({
   ADMIN_FULL_TOKEN: token(),
   ADMIN_PORT: optionalPort(),
   RATE_LIMIT_PER_MINUTE: int(1200, 1, 1_000_000_000),
-  TRUST_PROXY: bool(false),
+  // Probes and scrapes have their own budget per client: two a second (liveness + readiness) must always pass.
+  RATE_LIMIT_PROBES_PER_MINUTE: int(600, 120, 1_000_000_000, 'a probe or two every second must never be refused'),
+  TRUST_PROXY: trustProxySchema,
+  // Empty is unset: each process counts alone.
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(z.url({ protocol: /^rediss?$/, error: 'not a redis:// or rediss:// URL' }).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APP_MODULES: z
     .string()

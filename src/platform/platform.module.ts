@@ -1,7 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { LoggerModule } from 'nestjs-pino';
@@ -10,7 +9,9 @@ import { AppConfigModule } from '../config/config.module';
 import { EventContract } from '../contracts/event-contract';
 import { AdminServer } from './admin/admin-server';
 import { HealthController } from './health/health.controller';
-import { HttpThrottlerGuard } from './http/http-throttler.guard';
+import { HttpThrottlerGuard } from './http/rate-limit/http-throttler.guard';
+import { RateLimitModule } from './http/rate-limit/rate-limit.module';
+import { httpLogOptions } from './http/http-log-options';
 import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
 import { scrubLogText } from './observability/log-scrubber';
@@ -40,10 +41,11 @@ export class PlatformModule {
               },
             },
             transport: config.env === 'development' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            ...httpLogOptions,
           },
         }),
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
+        RateLimitModule.forRoot(config),
         // The process metrics once per process (tests host several applications in one).
         PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') } }),
         MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
