@@ -1,6 +1,6 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AppConfig, BusinessModule } from './config/app-config';
-import { ALL_CONTRACTS } from './contracts';
+import { ALL_CONTRACTS, ALL_UPCASTERS } from './contracts';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrdersModule } from './modules/orders/orders.module';
@@ -24,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config, { contracts: ALL_CONTRACTS, overrides }),
+        PlatformModule.forRoot(config, { contracts: ALL_CONTRACTS, upcasters: ALL_UPCASTERS, overrides }),
         // Every module's listeners, not only this process's: the event documents describe the system.
         EventDocsModule.forRoot({ contracts: ALL_CONTRACTS, modules: Object.values(BUSINESS_MODULES) }),
         ...modules,

@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { EventContract } from '../contracts/event-contract';
+import { Upcaster } from '../contracts/upcaster';
 import { AdminServer } from './admin/admin-server';
 import { HealthController } from './health/health.controller';
 import { HttpThrottlerGuard } from './http/rate-limit/http-throttler.guard';
@@ -19,6 +20,7 @@ import { MetricsController } from './observability/metrics.controller';
 
 export interface PlatformOptions {
   contracts: readonly EventContract[];
+  upcasters?: readonly Upcaster[];
   overrides?: Provider[];
 }
 

@@ -102,8 +102,10 @@ describe.each(TOPOLOGIES)('the card token rides no event, %s (real Postgres, rea
   it('a v1 OrderPlaced (token inside) already on the stream is still charged with its token, which is then dropped', async () => {
     await world.registerProduct('TOKEN-V1', 300, 5);
     const outcomes: Record<string, string> = {};
+    const orderIds: string[] = [];
     for (const token of ['tok_visa', 'tok_chargeDeclined']) {
       const orderId = uuidv7();
+      orderIds.push(orderId);
       // What the previous version committed: the order row, and its v1 event on the way to the stream.
       await world.db.query(
         `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, status, version, created_at, updated_at)
@@ -119,6 +121,30 @@ describe.each(TOPOLOGIES)('the card token rides no event, %s (real Postgres, rea
       );
     }
     expect(outcomes).toEqual({ tok_visa: 'CONFIRMED/null', tok_chargeDeclined: 'CANCELLED/PAYMENT_DECLINED' });
+    // Every consumer applied both v1 events (upcast to the v2 they read): stock sold once and released once, e-mails sent.
+    await waitFor('stock settled', async () => (await world.product('TOKEN-V1')).reserved === 0);
+    expect(await world.product('TOKEN-V1')).toMatchObject({ available: 4, reserved: 0, sold: 1 });
+    for (const orderId of orderIds) {
+      await waitFor(`order-received for ${orderId}`, async () =>
+        ((await world.http('GET', `/notifications?orderId=${orderId}`)).body as { template: string }[]).some((n) => n.template === 'order-received'),
+      );
+    }
+  });
+
+  it('an OrderPlaced of a version no consumer knows is parked by each, with the reason, and changes nothing', async () => {
+    const orderId = uuidv7();
+    const v9 = { ...v1OrderPlaced(orderId, 'TOKEN-1', 'tok_visa'), version: 9 };
+    await world.deliverLate(v9);
+    const parked = await waitFor('parked by every consumer', async () => {
+      const rows = [
+        ...(await world.db.query(`SELECT consumer, error FROM inventory.dead_letter WHERE event_id = $1`, [v9.id])),
+        ...(await world.db.query(`SELECT consumer, error FROM notifications.dead_letter WHERE event_id = $1`, [v9.id])),
+        ...(await world.paymentsDb.query(`SELECT consumer, error FROM payments.dead_letter WHERE event_id = $1`, [v9.id])),
+      ];
+      return rows.length === 3 ? rows : undefined;
+    });
+    expect(parked!.map((r) => r.error)).toEqual(Array(3).fill('no contract for orders.OrderPlaced@v9'));
+    expect(await payments(orderId)).toEqual([]);
   });
 
   it('a v1 OrderPlaced that breaks its contract is parked without its token', async () => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineContract, EventOf } from '../event-contract';
-import type { OrderPlacedV1 } from './order-placed.v1';
 import { cents, email, orderLines, pricedLine, uuid } from '../shared-schemas';
 
 /**
@@ -23,6 +22,3 @@ export const OrderPlacedV2 = defineContract(
   { personal: ['customerEmail'], description: 'A customer placed an order, priced from the orders catalog snapshot; the card token goes to payments beside the stream.' },
 );
 export type OrderPlacedV2 = EventOf<typeof OrderPlacedV2>;
-
-/** What every consumer of OrderPlaced may receive while v1 events are still on the streams. */
-export type OrderPlaced = OrderPlacedV1 | OrderPlacedV2;

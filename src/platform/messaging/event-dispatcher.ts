@@ -13,7 +13,12 @@ import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
 import { parkDelivery } from './park-delivery';
 
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+/** A listener method: the version of the type it reads, and whether it takes only that version as it is. */
+export interface EventHandler {
+  handle: (event: EventEnvelope) => Promise<void>;
+  version: number;
+  onlyThisVersion: boolean;
+}
 
 export type { DispatchOutcome };
 
@@ -45,7 +50,9 @@ export class EventDispatcher {
       const known = this.modules.all().map((m) => m.name).join(', ');
       throw new Error(`a listener of ${type} names consumer "${consumer}", which is not a module of this process (${known})`);
     }
-    if (!this.contracts.knows(type)) throw new Error(`a listener of ${consumer} handles ${type}, which has no contract in the registry`);
+    if (!this.contracts.has(type, handler.version)) {
+      throw new Error(`a listener of ${consumer} reads ${type}@v${handler.version}, which has no contract in the registry`);
+    }
     const byType = this.handlers.get(consumer) ?? new Map<string, EventHandler[]>();
     byType.set(type, [...(byType.get(type) ?? []), handler]);
     this.handlers.set(consumer, byType);
@@ -91,6 +98,14 @@ export class EventDispatcher {
     if (event.type !== type) {
       return park({ envelope: event, eventId: event.id, error: `delivered as ${type} but the envelope says ${event.type}`, attempts: 1 });
     }
+    // Each method gets the event as the version it reads; one it cannot read parks the delivery.
+    const runs: [EventHandler, EventEnvelope][] = [];
+    for (const handler of handlers) {
+      if (handler.onlyThisVersion && handler.version !== event.version) continue;
+      const read = this.contracts.readAs(event, handler.version);
+      if (!read.ok) return park({ envelope: event, eventId: event.id, error: read.error, attempts: 1 });
+      runs.push([handler, read.envelope]);
+    }
 
     try {
       let duplicate = false;
@@ -101,7 +116,7 @@ export class EventDispatcher {
             duplicate = true;
             return;
           }
-          for (const handler of handlers) await handler(event);
+          for (const [handler, view] of runs) await handler.handle(view);
         }),
       );
       return { kind: 'ack', duplicate };

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
 import { Redactor } from '../../contracts/redaction';
 import { EventContract } from '../../contracts/event-contract';
+import { Upcaster } from '../../contracts/upcaster';
 import { Clock, SystemClock } from '../clock';
 import { ConsumerSlots } from './consumer-slots';
 import { DirectChannel } from './direct/direct-channel';
@@ -23,6 +24,7 @@ export const TRANSPORT_SERVER = Symbol('TRANSPORT_SERVER');
 export interface MessagingOptions {
   transport: 'jetstream' | 'in-process';
   contracts: readonly EventContract[];
+  upcasters?: readonly Upcaster[];
   /** Test builds only: fail points, a fake clock. */
   overrides?: Provider[];
 }
@@ -50,7 +52,7 @@ export class MessagingModule {
           ];
     const providers: Provider[] = [
       ...transport,
-      { provide: ContractRegistry, useValue: new ContractRegistry(options.contracts) },
+      { provide: ContractRegistry, useValue: new ContractRegistry(options.contracts, options.upcasters) },
       { provide: Redactor, useValue: new Redactor(options.contracts) },
       { provide: Clock, useClass: SystemClock },
       ModuleRegistry,
