@@ -11,6 +11,8 @@ import { waitFor } from '../support/wait-for';
 
 const EMAIL = 'grace.hopper@example.com';
 const SECRET = 'tok_adversarySecret0123456789';
+const adminSide = 'admin port:';
+const publicSide = 'public port:';
 
 /**
  * ADVERSARY (issue 9): the operator surface as an outsider and as a hostile producer see it. The
@@ -77,6 +79,31 @@ describeWithNats('adversary: the operator surface (real Postgres, real JetStream
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(answer.status).toBeLessThan(500);
     expect(answer.body).not.toContain('"envelope"');
+  });
+
+  it.each([
+    [adminSide, 'GET', '/dead-letters?module=constructor'],
+    [adminSide, 'GET', '/dead-letters?module=__proto__'],
+    [adminSide, 'GET', '/dead-letters?module[]=orders'],
+    [adminSide, 'GET', '/dead-letters?module=orders&module=payments'],
+    [adminSide, 'GET', '/dead-letters?module=orders&reveal=personal&reveal=personal'],
+    [adminSide, 'GET', '/dead-letters?module=orders&reveal[]=personal'],
+    [adminSide, 'GET', '/dead-letters?module=%00'],
+    [adminSide, 'GET', '/dead-letters?__proto__[module]=orders'],
+    [adminSide, 'POST', '/dead-letters/orders/not-a-uuid/retry'],
+    [adminSide, 'POST', `/dead-letters/constructor/${uuidv7()}/retry`],
+    [adminSide, 'POST', `/dead-letters/%FF/${uuidv7()}/retry`],
+    [publicSide, 'GET', '/payments?orderId[]=x'],
+    [publicSide, 'GET', '/payments?orderId=%FF'],
+    [publicSide, 'GET', '/payments?orderId=a&orderId=b'],
+    [publicSide, 'GET', '/orders/%FF'],
+    [publicSide, 'GET', '/notifications?orderId=%00'],
+    [publicSide, 'GET', '/catalog/%C0%AF'],
+  ])('%s %s %s: a 4xx in the error shape, never a 5xx', async (side, method, target) => {
+    const answer = await raw(side === adminSide ? adminPort : publicPort, method, target, [['Authorization', `Bearer ${ADMIN_FULL_TOKEN}`]]);
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: answer.status, error: expect.any(String), message: expect.any(String) });
   });
 
   it('a 64 kB Authorization header is refused without a 5xx, and the process stays healthy', async () => {
