@@ -263,6 +263,25 @@ describe('loadConfig: the HTTP edge (proxies, rate-limit store, probes)', () => 
     expect(refused).toMatch(message);
   });
 
+  // ADVERSARY (issue 9): ranges that together trust every client, so a spoofed X-Forwarded-For
+  // gets a fresh rate-limit bucket per request. Fastify's proxy-addr matches every IPv4 client
+  // against an IPv4-mapped IPv6 range (`::ffff:0.0.0.0/96` is IPv4's /0), and two halves are a whole.
+  it.each([
+    ['every IPv4 address, written as IPv4-mapped IPv6', '::ffff:0.0.0.0/96'],
+    ['every IPv4 address, written as IPv4-mapped IPv6 in hex', '::ffff:0:0/96'],
+    ['every IPv4 address, in two halves', '0.0.0.0/1,128.0.0.0/1'],
+    ['every IPv4 address, a half of it mapped', '0.0.0.0/1,::ffff:128.0.0.0/97'],
+    ['every IPv6 address, in two halves', '::/1,8000::/1'],
+  ])('TRUST_PROXY refuses %s (%s): together they trust every client', (_why, value) => {
+    const refused = refusal({ ...base, TRUST_PROXY: value });
+    expect(refused).toMatch(named('TRUST_PROXY'));
+    expect(refused).toMatch(/trusts? every address/);
+  });
+
+  it('TRUST_PROXY still takes mapped and halved ranges that leave clients out', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: '::ffff:10.0.0.0/104,0.0.0.0/1' }).trustProxy).toEqual(['::ffff:10.0.0.0/104', '0.0.0.0/1']);
+  });
+
   it('REDIS_URL: unset or empty is per process; redis:// and rediss:// are taken', () => {
     expect(loadConfig(base).redisUrl).toBeUndefined();
     expect(loadConfig({ ...base, REDIS_URL: '' }).redisUrl).toBeUndefined();

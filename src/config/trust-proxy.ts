@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { familyCoveredBy } from './address-ranges';
 
 /** Fastify's `trustProxy` in the forms that cannot trust everything: off, a hop count, or proxy addresses. */
 export type TrustProxy = false | number | string[];
@@ -44,5 +45,9 @@ export const trustProxySchema = z
     const entries = raw.split(',').map((s) => s.trim());
     if (entries.some((e) => e === '')) return fail(`${JSON.stringify(raw)} has an empty entry; ${HINT}`);
     const problem = entries.map(rangeProblem).find(Boolean);
-    return problem ? fail(problem) : entries;
+    if (problem) return fail(problem);
+    // Ranges that are each fine may still cover everything together (two halves, or `::ffff:0:0/96`, IPv4's /0).
+    const covered = familyCoveredBy(entries);
+    if (covered) return fail(`${JSON.stringify(raw)} trusts every address of IPv${covered}, so any client can write its own X-Forwarded-For; ${HINT}`);
+    return entries;
   });

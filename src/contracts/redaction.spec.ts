@@ -26,4 +26,9 @@ describe('Redactor', () => {
     expect(text).not.toMatch(/tok_|a@b\.c/);
     expect(text).toContain(`"card":"${REDACTED}"`);
   });
+
+  it('given raw text with a secret unquoted (a broken producer), hides it too', () => {
+    const text = redactor.redactText('{"x":{"card": tok_visa_1},"card":tok_2, "email":a@b.c]');
+    expect(text).not.toMatch(/tok_|a@b\.c/);
+  });
 });

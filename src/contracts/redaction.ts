@@ -25,7 +25,7 @@ export class Redactor {
     return this.walk(value, options, 0) as T;
   }
 
-  /** The same for text that is not JSON (a raw parked delivery): `"key": "value"` pairs only. */
+  /** The same for text that is not JSON (a raw parked delivery): `"key": value` pairs, the value quoted or not. */
   redactText(text: string, options: RedactOptions = {}): string {
     let out = text;
     for (const key of this.secret) out = out.replace(pairPattern(key), `"${key}":"${REDACTED}"`);
@@ -45,4 +45,5 @@ export class Redactor {
   }
 }
 
-const pairPattern = (key: string) => new RegExp(`"${key}"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"`, 'g');
+/** `"key": "value"`, or the value unquoted (a broken producer's text): up to the next separator. */
+const pairPattern = (key: string) => new RegExp(`"${key}"\\s*:\\s*(?:"(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]*)`, 'g');

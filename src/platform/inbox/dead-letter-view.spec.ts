@@ -51,4 +51,10 @@ describe('viewDeadLetter', () => {
     const view = viewDeadLetter(letter({ envelope: { payload: { n: 1, list: ['a', 2] } } }), redactor, false);
     expect(view).toEqual(letter({ envelope: { payload: { n: 1, list: ['a', 2] } } }));
   });
+
+  it('given a broken producer that put an e-mail in the event id or type, hides it there too', () => {
+    const view = viewDeadLetter(letter({ eventId: 'ada@example.com', type: 'shop.Placed ada@example.com' }), redactor, false);
+    expect(JSON.stringify(view)).not.toContain('ada@example.com');
+    expect(viewDeadLetter(letter({ eventId: 'ada@example.com' }), redactor, true).eventId).toBe('ada@example.com');
+  });
 });

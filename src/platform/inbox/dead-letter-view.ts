@@ -15,6 +15,9 @@ export function viewDeadLetter(letter: DeadLetter, redactor: Redactor, revealPer
   return {
     ...letter,
     envelope: maskStrings(redactor.redact(letter.envelope, { revealPersonal }), revealPersonal ? undefined : (s) => hideEmails(s, REDACTED)),
+    // A broken producer may put anything anywhere: the id and type columns come from its envelope.
+    eventId: letter.eventId === null ? null : text(letter.eventId),
+    type: letter.type === null ? null : text(letter.type),
     raw: letter.raw === null ? null : text(letter.raw),
     error: text(letter.error),
   };

@@ -90,7 +90,7 @@ export class EventDispatcher {
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      return park({ raw, error: `not JSON: ${message(error)}`, attempts: 1 });
+      return park({ raw, error: `not JSON: ${withoutQuotedInput(message(error))}`, attempts: 1 });
     }
     const check = this.contracts.check(parsed);
     if (!check.ok) return park({ envelope: parsed, error: check.error, attempts: 1 });
@@ -157,3 +157,6 @@ export class EventDispatcher {
 
 const message = (error: unknown) =>
   error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
+
+/** V8 quotes the text around a JSON syntax error (`Unexpected token 'o', ..."ntToken":tok_1"...`): it may be a cut secret. */
+const withoutQuotedInput = (text: string) => text.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (input not shown)');
