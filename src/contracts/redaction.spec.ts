@@ -21,6 +21,12 @@ describe('Redactor', () => {
     expect(redactor.redact([{ x: { card: 'tok_visa' } }])).toEqual([{ x: {} }]);
   });
 
+  it('given nesting deeper than any contract, hides what lies below rather than miss a secret there', () => {
+    let deep: unknown = { card: 'tok_deep' };
+    for (let i = 0; i < 100; i++) deep = { inner: deep };
+    expect(JSON.stringify(redactor.redact(deep))).not.toContain('tok_deep');
+  });
+
   it('given raw text that is not JSON, hides the quoted pairs', () => {
     const text = redactor.redactText('{"card" : "tok_\\"visa", "email":"a@b.c", broken');
     expect(text).not.toMatch(/tok_|a@b\.c/);

@@ -34,7 +34,9 @@ export class Redactor {
   }
 
   private walk(value: unknown, options: RedactOptions, depth: number): unknown {
-    if (depth > 64 || typeof value !== 'object' || value === null) return value;
+    if (typeof value !== 'object' || value === null) return value;
+    // Deeper than any contract goes: hostile nesting, not read any further (it could hide a secret).
+    if (depth > 64) return REDACTED;
     if (Array.isArray(value)) return value.map((v) => this.walk(v, options, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
