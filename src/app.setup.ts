@@ -31,7 +31,7 @@ export const httpAdapter = (trustProxy: TrustProxy = false) =>
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
   await registerSecurityHeaders(app);
-  // JSON only: any other content type is 415 (Fastify would also take text/plain, Nest url-encoded forms).
+  // JSON only: any other content type is refused (400, see ExceptionsFilter) (Fastify would also take text/plain, Nest url-encoded forms).
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, boundedJsonParser(app.getHttpAdapter().getInstance()));
   app.useGlobalPipes(

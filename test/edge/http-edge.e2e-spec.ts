@@ -42,7 +42,7 @@ describe('HTTP edge: bodies, content types, security headers, probes (in-process
     expect(await products()).toBe(0);
   });
 
-  it('a body without a content type, or in another one, is 415 in the error shape; JSON with a charset is taken', async () => {
+  it('a body without a content type, or in another one, is 400 in the error shape (the stable API\'s code for a body it cannot read); JSON with a charset is taken', async () => {
     const valid = JSON.stringify({ sku: 'CT-1', name: 'x', priceCents: 1, quantity: 1 });
     for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
       const body = type === 'application/x-www-form-urlencoded' ? 'sku=CT-1&name=x&priceCents=1&quantity=1' : valid;
@@ -51,7 +51,7 @@ describe('HTTP edge: bodies, content types, security headers, probes (in-process
         headers: type ? { 'content-type': type } : {},
         body: type ? body : new Blob([body]), // a Blob without a type: fetch sends no content-type
       });
-      expect({ type, status: response.status, body: await response.json() }).toEqual({ type, status: 415, body: { ...ERROR_SHAPE, statusCode: 415 } });
+      expect({ type, status: response.status, body: await response.json() }).toEqual({ type, status: 400, body: { ...ERROR_SHAPE, statusCode: 400, message: 'the body must be application/json' } });
     }
     expect(await products()).toBe(0);
     const charset = await shop.http('POST', '/inventory/products', valid, { 'content-type': 'application/json; charset=utf-8' });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'nats';
 import { ProcessShop } from '../support/shop/process-shop';
 import { NATS_URL } from '../support/test-broker';
+import { waitFor } from '../support/wait-for';
 
 const SKUS = Array.from({ length: 25 }, (_, i) => `ROLL-${String(i).padStart(2, '0')}`);
 const UNITS = 30;
@@ -58,6 +59,8 @@ describeWithNats('rolling restart of the payments replicas in the middle of 500 
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.sort()).toEqual([...confirmed, ...declined].map((o) => o.orderId).sort());
 
+    // A final order's OrderConfirmed/OrderCancelled still has to reach inventory: settled a moment later.
+    await waitFor('every reservation settled', async () => (await Promise.all(SKUS.map((sku) => shop.product(sku)))).every((p) => p.reserved === 0));
     for (const sku of SKUS) {
       const p = await shop.product(sku);
       expect(p.available + p.reserved + p.sold).toBe(UNITS);

@@ -48,8 +48,12 @@ export function toErrorBody(exception: unknown): ErrorBody {
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(code ? { code } : {}) };
   }
   const fastify = exception as { statusCode?: number; code?: string; message?: string };
+  if (fastify?.statusCode === 415) {
+    // The API answers a body it cannot read with 400 (ARCHITECTURE §7, stable): JSON is all it reads.
+    return { statusCode: 400, error: 'Bad Request', message: 'the body must be application/json' };
+  }
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    // Fastify's own errors (body too large, bad JSON, wrong content type) keep their 4xx status.
+    // Fastify's own errors (body too large, bad JSON) keep their 4xx status.
     const statusCode = fastify.statusCode;
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: fastify.message ?? 'Bad request' };
   }
