@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import { configureApp, httpAdapter } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { redactUrls } from './platform/redact-url';
+import { StartupError } from './platform/startup-error';
 
 async function bootstrap(): Promise<void> {
   const loaded = loadConfig(process.env);
@@ -20,8 +22,8 @@ async function bootstrap(): Promise<void> {
   await configureApp(app);
   await app.listen(config.port, '0.0.0.0');
   new NestLogger('Bootstrap').log(
-    `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redact(config.database.url!)}; ` +
-      `transport ${config.nats.url ? `NATS JetStream at ${redact(config.nats.url)}` : 'in-process (no broker)'}; port ${config.port}`,
+    `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redactUrls(config.database.url!)}; ` +
+      `transport ${config.nats.url ? `NATS JetStream at ${config.nats.servers.join(',')}` : 'in-process (no broker)'}; port ${config.port}`,
   );
   handleSignals(app, embedded);
 }
@@ -41,9 +43,9 @@ function handleSignals(app: NestFastifyApplication, embedded?: EmbeddedDatabase)
   process.on('SIGINT', shutdown);
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-
+/** What the operator can fix is one message; anything else keeps its stack, without the credentials it may quote. */
 bootstrap().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const known = error instanceof ConfigError || error instanceof StartupError;
+  console.error(known ? error.message : redactUrls((error as Error)?.stack ?? String(error)));
   process.exit(1);
 });
