@@ -29,6 +29,10 @@ export function natsStartupError(error: unknown, servers: string[]): StartupErro
   const where = servers.join(',');
   const code = (error as { code?: string })?.code;
   const detail = redactUrls(String((error as Error)?.message ?? error));
+  // Node's own TLS errors come through unwrapped when the client upgrades an open connection.
+  if (code !== ErrorCode.Tls && /CERT|SIGNATURE|ISSUER|^ERR_TLS|^ERR_SSL/.test(code ?? '')) {
+    return new StartupError(`TLS with NATS failed at ${where}: ${detail} (check NATS_TLS_CA_FILE and the server's certificate)`);
+  }
   switch (code) {
     case ErrorCode.AuthorizationViolation:
     case ErrorCode.AuthenticationExpired:
