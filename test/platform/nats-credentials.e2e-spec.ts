@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect, ConnectionOptions } from 'nats';
 import { AppModule } from '../../src/app.module';
 import { StartupError } from '../../src/platform/startup-error';
@@ -57,6 +58,21 @@ async function probe(options: ConnectionOptions): Promise<string> {
   }
 }
 
+/** The built app (`npm run build`) as a deployment starts it: its exit code and everything it printed. */
+async function runMain(env: TestEnv): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [resolve(__dirname, '../../dist/main.js')], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(await freePort()), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  clearTimeout(timer);
+  return { code, output };
+}
+
 describe('NATS credentials and TLS (real Postgres, nats-servers of the suite\'s own)', () => {
   describe('user and password (--user/--pass)', () => {
     let nats: OwnNats;
@@ -83,6 +99,24 @@ describe('NATS credentials and TLS (real Postgres, nats-servers of the suite\'s 
         new RegExp(`^NATS refused the credentials \\(Authorization Violation\\) at nats://127\\.0\\.0\\.1:${nats.port}: check `),
       );
       expect(error.message).not.toContain('wrong-pa55');
+    });
+
+    it('the built app with a wrong password exits 1 printing that message alone: no stack, no password', async () => {
+      const db = await createTestDatabase('natsmain');
+      try {
+        const { code, output } = await runMain({
+          DATABASE_URL: db.url,
+          NATS_URL: `nats://shop:wrong-pa55@127.0.0.1:${nats.port}`,
+          MESSAGING_NAMESPACE: 't_natsmain',
+        });
+        expect(code).toBe(1);
+        // Everything but the info lines of a normal start.
+        const said = output.split('\n').filter((line) => line && !line.includes('"level":30'));
+        expect(said).toEqual([expect.stringMatching(/^NATS refused the credentials \(Authorization Violation\) at nats:\/\/127\.0\.0\.1:\d+: /)]);
+        expect(output).not.toContain('wrong-pa55');
+      } finally {
+        await db.drop();
+      }
     });
   });
 
