@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, ConnectionOptions } from 'nats';
 import { AppModule } from '../../src/app.module';
+import { loadConfig } from '../../src/config/app-config';
+import { natsConnectOptions } from '../../src/platform/messaging/nats-connect-options';
 import { StartupError } from '../../src/platform/startup-error';
 import { freePort } from '../support/free-port';
 import { OwnNats } from '../support/own-nats';
@@ -167,6 +170,31 @@ describe('NATS credentials and TLS (real Postgres, nats-servers of the suite\'s 
       const error = await bootFailure({ NATS_URL: nats.url });
       expect(error).toBeInstanceOf(StartupError);
       expect(error.message).toMatch(new RegExp(`^TLS with NATS failed at tls://127\\.0\\.0\\.1:${nats.port}: .*certificate`));
+    });
+  });
+
+  describe("docker-compose.yml's NATS secrets", () => {
+    const confDir = mkdtempSync(join(tmpdir(), 'compose-nats-'));
+    let nats: OwnNats;
+    beforeAll(async () => {
+      // The server as compose configures it: the login from the nats_auth secret, included beside the config.
+      copyFileSync(resolve(__dirname, '../../deploy/secrets/nats-auth.conf'), join(confDir, 'auth.conf'));
+      writeFileSync(join(confDir, 'nats-server.conf'), 'authorization {\n  include ./auth.conf\n}\n');
+      nats = new OwnNats(await freePort(), ['-c', join(confDir, 'nats-server.conf')]);
+      await nats.start();
+    });
+    afterAll(async () => {
+      await nats.destroy();
+      rmSync(confDir, { recursive: true, force: true });
+    });
+
+    it("the app's nats_url secret logs in to a server with the nats_auth secret (the two agree)", async () => {
+      const secret = resolve(__dirname, '../../deploy/secrets/nats-url');
+      const local = join(nats.dir, 'nats-url');
+      writeFileSync(local, readFileSync(secret, 'utf8').replace('@nats:4222', `@127.0.0.1:${nats.port}`));
+      const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', NATS_URL_FILE: local });
+      expect(await probe({ servers: nats.url })).toBe('AUTHORIZATION_VIOLATION');
+      expect(await probe(natsConnectOptions(config.nats))).toBe('ok');
     });
   });
 });
