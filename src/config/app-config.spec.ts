@@ -260,7 +260,7 @@ describe('loadConfig: secrets from files, NATS and Postgres credentials and TLS'
 
     it('given a bad value from a file, names the variable and its file, not the value', () => {
       const message = refusal({ DATABASE_URL_FILE: file('db3', 'mysql://shop:s3cret@db/shop') });
-      expect(message).toMatch(/^  DATABASE_URL \(from DATABASE_URL_FILE\): not a postgres:\/\/ URL$/m);
+      expect(message).toMatch(/^ {2}DATABASE_URL \(from DATABASE_URL_FILE\): not a postgres:\/\/ URL$/m);
       expect(message).not.toContain('s3cret');
     });
 
