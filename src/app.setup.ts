@@ -1,14 +1,28 @@
 import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { ExceptionsFilter } from './platform/http/exceptions.filter';
+import { TrustProxy } from './config/trust-proxy';
+import { ExceptionsFilter, toErrorBody } from './platform/http/exceptions.filter';
+import { BODY_LIMIT_BYTES, boundedJsonParser } from './platform/http/json-body-parser';
+import { registerSecurityHeaders } from './platform/http/security-headers';
 import { RequestContextInterceptor } from './platform/http/request-context.interceptor';
 import { TRANSPORT_SERVER } from './platform/messaging/messaging.module';
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
-
-export const httpAdapter = (trustProxy = false) => new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy });
+/**
+ * Fastify as the API needs it: bodies up to 64 kB, the proxies TRUST_PROXY names, and its own
+ * early refusals (a URL it cannot decode) in the API's error shape.
+ */
+export const httpAdapter = (trustProxy: TrustProxy = false) =>
+  new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy,
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const body = toErrorBody(error);
+      void reply.status(body.statusCode).send(body);
+    },
+  });
 
 /**
  * Wires an application the same way in main.ts and in the tests: logger, validation, errors,
@@ -16,6 +30,10 @@ export const httpAdapter = (trustProxy = false) => new FastifyAdapter({ bodyLimi
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   app.useLogger(app.get(Logger));
+  await registerSecurityHeaders(app);
+  // JSON only: any other content type is 415 (Fastify would also take text/plain, Nest url-encoded forms).
+  app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, boundedJsonParser(app.getHttpAdapter().getInstance()));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -29,7 +47,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   app.useGlobalInterceptors(new RequestContextInterceptor());
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').build(),
+    new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document);
   // inheritAppConfig: listeners get the same filter, which hands their errors back untouched.

@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { configureApp, httpAdapter } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AdminServer } from './platform/admin/admin-server';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { redactUrls } from './platform/redact-url';
 import { StartupError } from './platform/startup-error';
@@ -21,9 +22,12 @@ async function bootstrap(): Promise<void> {
   });
   await configureApp(app);
   await app.listen(config.port, '0.0.0.0');
+  // ADMIN_PORT: the operator endpoints and /metrics there, and no longer on PORT.
+  const adminPort = await app.get(AdminServer).listen('0.0.0.0');
   new NestLogger('Bootstrap').log(
     `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redactUrls(config.database.url!)}; ` +
-      `transport ${config.nats.url ? `NATS JetStream at ${config.nats.servers.join(',')}` : 'in-process (no broker)'}; port ${config.port}`,
+      `transport ${config.nats.url ? `NATS JetStream at ${config.nats.servers.join(',')}` : 'in-process (no broker)'}; port ${config.port}` +
+      `${adminPort ? `; admin port ${adminPort}` : ''}; operator endpoints ${config.admin.token ? 'on' : 'off (ADMIN_TOKEN unset)'}`,
   );
   handleSignals(app, embedded);
 }

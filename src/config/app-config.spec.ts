@@ -83,7 +83,6 @@ describe('loadConfig', () => {
 
   it('parses booleans strictly', () => {
     expect(loadConfig({ ...base, RELAY_ENABLED: 'false' }).relay.enabled).toBe(false);
-    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(true);
     expect(() => loadConfig({ ...base, RELAY_ENABLED: 'nope' })).toThrow(/RELAY_ENABLED/);
   });
 
@@ -119,7 +118,7 @@ describe('loadConfig', () => {
     ['CONSUMER_BACKOFF_MAX_MS', 'beyond $4::int', { ...base, CONSUMER_BACKOFF_MAX_MS: '2147483648' }],
     ['CONSUMER_ACK_WAIT_MS', 'below 100', { ...base, CONSUMER_ACK_WAIT_MS: '50' }],
     ['CONSUMER_CONCURRENCY', "above the consumers' max_ack_pending", { ...base, CONSUMER_CONCURRENCY: '1001' }],
-    ['TRUST_PROXY', 'not a boolean', { ...base, TRUST_PROXY: 'yes' }],
+    ['TRUST_PROXY', 'neither a hop count nor addresses', { ...base, TRUST_PROXY: 'yes' }],
     ['RELAY_ENABLED', 'empty', { ...base, RELAY_ENABLED: '' }],
     ['NODE_ENV', 'unknown', { ...base, NODE_ENV: 'staging' }],
     ['LOG_LEVEL', 'unknown', { ...base, LOG_LEVEL: 'verbose' }],
@@ -130,6 +129,12 @@ describe('loadConfig', () => {
     ['DATABASE_URL_PAYMENTS', 'not a URL', { ...base, DATABASE_URL_PAYMENTS: 'payments' }],
     ['MESSAGING_NAMESPACE', 'upper case', { ...base, MESSAGING_NAMESPACE: 'Prod' }],
     ['SMTP_URL', 'not SMTP', { ...base, SMTP_URL: 'http://mail.example.com' }],
+    ['ADMIN_TOKEN', 'shorter than 16 characters', { ...base, ADMIN_TOKEN: 'short-secret' }],
+    ['ADMIN_TOKEN', 'a trailing newline', { ...base, ADMIN_TOKEN: `${'x'.repeat(20)}\n` }],
+    ['ADMIN_FULL_TOKEN', 'shorter than 16 characters', { ...base, ADMIN_TOKEN: 'x'.repeat(20), ADMIN_FULL_TOKEN: 'y'.repeat(15) }],
+    ['ADMIN_PORT', 'zero', { ...base, ADMIN_PORT: '0' }],
+    ['ADMIN_PORT', 'above 65535', { ...base, ADMIN_PORT: '65536' }],
+    ['ADMIN_PORT', 'not a number', { ...base, ADMIN_PORT: 'admin' }],
     // Across variables.
     ['NATS_URL', 'a split deployment without a broker', { ...inProcess, APP_MODULES: 'orders,payments' }],
     ['RELAY_ENABLED', 'no relay and no broker: nothing would ever be delivered', { ...inProcess, RELAY_ENABLED: 'false' }],
@@ -143,6 +148,10 @@ describe('loadConfig', () => {
       { ...base, STREAM_MAX_AGE_MS: String(DAY), INBOX_RETENTION_MS: String(DAY), CONSUMER_MAX_DELIVERIES: '100', CONSUMER_BACKOFF_MAX_MS: '3600000' },
     ],
     ['EMBEDDED_POSTGRES_PORT', 'the HTTP port too', { NATS_URL: base.NATS_URL, PORT: '54329' }],
+    ['ADMIN_PORT', 'the public port too', { ...base, PORT: '8080', ADMIN_PORT: '8080' }],
+    ['ADMIN_PORT', 'the embedded Postgres port too', { NATS_URL: base.NATS_URL, ADMIN_PORT: '54329' }],
+    ['ADMIN_FULL_TOKEN', 'without ADMIN_TOKEN', { ...base, ADMIN_FULL_TOKEN: 'f'.repeat(32) }],
+    ['ADMIN_FULL_TOKEN', 'the same as ADMIN_TOKEN', { ...base, ADMIN_TOKEN: 'f'.repeat(32), ADMIN_FULL_TOKEN: 'f'.repeat(32) }],
   ];
 
   it.each(refused)('refuses %s: %s', (variable, _why, env) => {
@@ -168,6 +177,9 @@ describe('loadConfig', () => {
     ['a relay-less replica with a broker', { ...base, RELAY_ENABLED: 'false' }],
     ['the HTTP port of the embedded Postgres with an external database', { ...base, PORT: '54329' }],
     ['an empty SMTP_URL (unset)', { ...base, SMTP_URL: '' }],
+    ['an admin token of 16 characters, a full token, an admin port', { ...base, ADMIN_TOKEN: 'o'.repeat(16), ADMIN_FULL_TOKEN: 'f'.repeat(16), ADMIN_PORT: '9100' }],
+    ['an admin port without a token (only /metrics moves there)', { ...base, ADMIN_PORT: '9100' }],
+    ['empty admin variables (unset)', { ...base, ADMIN_TOKEN: '', ADMIN_FULL_TOKEN: '', ADMIN_PORT: '' }],
     ['an smtps URL', { ...base, SMTP_URL: 'smtps://user:pass@mail.example.com:465' }],
     ['the test suites\' tuning', { ...base, DATABASE_POOL_SIZE: '6', RELAY_LEASE_MS: '500', CONSUMER_ACK_WAIT_MS: '1000', CONSUMER_BACKOFF_BASE_MS: '20', CONSUMER_BACKOFF_MAX_MS: '200' }],
   ];
@@ -181,6 +193,19 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.relay.leaseMs).toBe(2_147_483_647);
     expect(config.stream.maxAgeMs).toBe(DAY);
+  });
+
+  it('given no admin variables, leaves the operator endpoints off and on the public port', () => {
+    expect(loadConfig(base).admin).toEqual({ token: undefined, fullToken: undefined, port: undefined });
+    expect(loadConfig({ ...base, ADMIN_TOKEN: 'o'.repeat(20), ADMIN_PORT: '9100' }).admin).toEqual({ token: 'o'.repeat(20), fullToken: undefined, port: 9100 });
+  });
+
+  it('never prints a refused token', () => {
+    const weak = 'hunter2-secret';
+    const message = refusal({ ...base, ADMIN_TOKEN: weak, ADMIN_FULL_TOKEN: `${weak} x` });
+    expect(message).toMatch(named('ADMIN_TOKEN'));
+    expect(message).toMatch(named('ADMIN_FULL_TOKEN'));
+    expect(message).not.toContain('hunter2');
   });
 
   it('explains why a pool of one cannot work', () => {
@@ -332,5 +357,75 @@ describe('loadConfig: secrets from files, NATS and Postgres credentials and TLS'
       expect(message).toMatch(named(variable));
       expect(message.split('\n').filter((line) => line.startsWith('  '))).toHaveLength(1);
     });
+  });
+});
+
+describe('loadConfig: the HTTP edge (proxies, rate-limit store, probes)', () => {
+  it('TRUST_PROXY: off, a hop count, or trusted proxy addresses (Fastify forms)', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it('TRUST_PROXY=true is refused, saying what to write instead', () => {
+    expect(refusal({ ...base, TRUST_PROXY: 'true' })).toMatch(
+      /^ {2}TRUST_PROXY: "true" trusts whatever X-Forwarded-For a client sends; write the number of proxies .*\(1\) or their addresses\/CIDRs/m,
+    );
+  });
+
+  it.each([
+    ['every IPv4 address', '0.0.0.0/0', /trusts every address/],
+    ['every IPv6 address', '::/0', /trusts every address/],
+    ['a hop count past 10', '11', /not a hop count from 1 to 10/],
+    ['a host name', 'proxy.internal', /not an IP address/],
+    ['a prefix too long', '10.0.0.0/33', /prefix that is not 0–32/],
+    ['an empty entry', '10.0.0.1,,10.0.0.2', /empty entry/],
+    ['empty', '', /empty entry/],
+  ])('TRUST_PROXY refuses %s', (_why, value, message) => {
+    const refused = refusal({ ...base, TRUST_PROXY: value });
+    expect(refused).toMatch(named('TRUST_PROXY'));
+    expect(refused).toMatch(message);
+  });
+
+  // ADVERSARY (issue 9): ranges that together trust every client, so a spoofed X-Forwarded-For
+  // gets a fresh rate-limit bucket per request. Fastify's proxy-addr matches every IPv4 client
+  // against an IPv4-mapped IPv6 range (`::ffff:0.0.0.0/96` is IPv4's /0), and two halves are a whole.
+  it.each([
+    ['every IPv4 address, written as IPv4-mapped IPv6', '::ffff:0.0.0.0/96'],
+    ['every IPv4 address, written as IPv4-mapped IPv6 in hex', '::ffff:0:0/96'],
+    ['every IPv4 address, in two halves', '0.0.0.0/1,128.0.0.0/1'],
+    ['every IPv4 address, a half of it mapped', '0.0.0.0/1,::ffff:128.0.0.0/97'],
+    ['every IPv6 address, in two halves', '::/1,8000::/1'],
+  ])('TRUST_PROXY refuses %s (%s): together they trust every client', (_why, value) => {
+    const refused = refusal({ ...base, TRUST_PROXY: value });
+    expect(refused).toMatch(named('TRUST_PROXY'));
+    expect(refused).toMatch(/trusts? every address/);
+  });
+
+  it('TRUST_PROXY still takes mapped and halved ranges that leave clients out', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: '::ffff:10.0.0.0/104,0.0.0.0/1' }).trustProxy).toEqual(['::ffff:10.0.0.0/104', '0.0.0.0/1']);
+  });
+
+  it('REDIS_URL: unset or empty is per process; redis:// and rediss:// are taken', () => {
+    expect(loadConfig(base).redisUrl).toBeUndefined();
+    expect(loadConfig({ ...base, REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect(loadConfig({ ...base, REDIS_URL: 'rediss://:pw@cache:6380' }).redisUrl).toBe('rediss://:pw@cache:6380');
+    expect(refusal({ ...base, REDIS_URL: 'http://cache:6379' })).toMatch(/^ {2}REDIS_URL: not a redis:\/\/ or rediss:\/\/ URL/m);
+  });
+
+  it('RATE_LIMIT_PROBES_PER_MINUTE: 600 by default, never below two probes a second', () => {
+    expect(loadConfig(base).probeRateLimitPerMinute).toBe(600);
+    expect(loadConfig({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '120' }).probeRateLimitPerMinute).toBe(120);
+    expect(refusal({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '119' })).toMatch(/^ {2}RATE_LIMIT_PROBES_PER_MINUTE: "119" is not a decimal integer from 120/m);
   });
 });

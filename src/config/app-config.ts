@@ -3,6 +3,7 @@ import { crossRules } from './config-rules';
 import { BusinessModule, envSchema, ParsedEnv } from './env-schema';
 import { NatsAuth, parseNatsUrl } from './nats-servers';
 import { readSecretFiles } from './secret-files';
+import { TrustProxy } from './trust-proxy';
 
 export { BUSINESS_MODULES } from './env-schema';
 export type { BusinessModule } from './env-schema';
@@ -11,10 +12,19 @@ export type { NatsAuth } from './nats-servers';
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
+  /**
+   * The operator endpoints: `token` unset, they are off (never open); `fullToken` also reveals
+   * personal data; `port` set, they and /metrics are served there and nowhere else.
+   */
+  admin: { token?: string; fullToken?: string; port?: number };
   /** Requests per client IP and minute on the HTTP API (not health, metrics, docs). */
   rateLimitPerMinute: number;
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits, logs). */
-  trustProxy: boolean;
+  /** /health and /metrics: their own, more generous budget per client IP and minute. */
+  probeRateLimitPerMinute: number;
+  /** Behind reverse proxies: how many hops, or which addresses, may set X-Forwarded-For (rate limits, logs). */
+  trustProxy: TrustProxy;
+  /** Rate-limit counters shared by every replica; unset: each process counts alone. */
+  redisUrl?: string;
   logLevel: string;
   modules: BusinessModule[];
   /** `url` unset: main.ts starts an embedded Postgres and fills it in. `caFile`: DATABASE_CA_FILE. */
@@ -86,8 +96,11 @@ function toAppConfig(e: ParsedEnv): AppConfig {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    admin: { token: e.ADMIN_TOKEN, fullToken: e.ADMIN_FULL_TOKEN, port: e.ADMIN_PORT },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    probeRateLimitPerMinute: e.RATE_LIMIT_PROBES_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
+    redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     modules: [...new Set(e.APP_MODULES)],
     database: {

@@ -80,6 +80,29 @@ export const crossRules: { variables: (keyof ParsedEnv)[]; check: (e: ParsedEnv)
     },
   },
   {
+    variables: ['ADMIN_PORT', 'PORT'],
+    check: (e) =>
+      e.ADMIN_PORT !== undefined && e.ADMIN_PORT === e.PORT
+        ? { variable: 'ADMIN_PORT', message: `${e.ADMIN_PORT} is also PORT: the operator endpoints would be public again` }
+        : undefined,
+  },
+  {
+    variables: ['ADMIN_PORT', 'DATABASE_URL', 'EMBEDDED_POSTGRES_PORT'],
+    check: (e) =>
+      !e.DATABASE_URL && e.ADMIN_PORT === e.EMBEDDED_POSTGRES_PORT
+        ? { variable: 'ADMIN_PORT', message: `${e.ADMIN_PORT} is also EMBEDDED_POSTGRES_PORT: the embedded Postgres and the admin server cannot share it` }
+        : undefined,
+  },
+  {
+    variables: ['ADMIN_FULL_TOKEN', 'ADMIN_TOKEN'],
+    check: (e) =>
+      e.ADMIN_FULL_TOKEN && !e.ADMIN_TOKEN
+        ? { variable: 'ADMIN_FULL_TOKEN', message: 'set without ADMIN_TOKEN: the full scope extends the operator credential, which is off' }
+        : e.ADMIN_FULL_TOKEN && e.ADMIN_FULL_TOKEN === e.ADMIN_TOKEN
+          ? { variable: 'ADMIN_FULL_TOKEN', message: 'the same as ADMIN_TOKEN: every operator would see personal data' }
+          : undefined,
+  },
+  {
     variables: ['DATABASE_URL', 'PORT', 'EMBEDDED_POSTGRES_PORT'],
     check: (e) =>
       !e.DATABASE_URL && e.PORT === e.EMBEDDED_POSTGRES_PORT

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { postgresTlsProblems } from '../platform/database/postgres-tls';
 import { checkCreds, checkNkeySeed, readableFile, unreadable } from './file-settings';
 import { parseNatsUrl } from './nats-servers';
+import { trustProxySchema } from './trust-proxy';
 
 export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications'] as const;
 export type BusinessModule = (typeof BUSINESS_MODULES)[number];
@@ -43,12 +44,51 @@ const optionalSecret = () =>
     .string()
     .optional()
     .transform((s) => s || undefined);
+/** A bearer credential: empty is unset; never echoed in an error (it is a secret). */
+const ADMIN_TOKEN_MIN_LENGTH = 16;
+const token = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(
+      z
+        .string()
+        .min(ADMIN_TOKEN_MIN_LENGTH, { error: `shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: too easy to guess (e.g. openssl rand -hex 32)` })
+        .regex(/^\S+$/, { error: 'holds white space (a stray newline from a file?)' })
+        .optional(),
+    );
+const optionalPort = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^[0-9]+$/, { error: (i) => `${JSON.stringify(i.input)} is not a decimal integer from 1 to 65535` })
+        .transform(Number)
+        .pipe(z.number().min(1, { error: 'not from 1 to 65535' }).max(65_535, { error: 'not from 1 to 65535' }))
+        .optional(),
+    );
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 1, 65_535),
+  // Operator endpoints: unset token, they are off; unset port, they (and /metrics) share PORT.
+  ADMIN_TOKEN: token(),
+  ADMIN_FULL_TOKEN: token(),
+  ADMIN_PORT: optionalPort(),
   RATE_LIMIT_PER_MINUTE: int(1200, 1, 1_000_000_000),
-  TRUST_PROXY: bool(false),
+  // Probes and scrapes have their own budget per client: two a second (liveness + readiness) must always pass.
+  RATE_LIMIT_PROBES_PER_MINUTE: int(600, 120, 1_000_000_000, 'a probe or two every second must never be refused'),
+  TRUST_PROXY: trustProxySchema,
+  // Empty is unset: each process counts alone.
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(z.url({ protocol: /^rediss?$/, error: 'not a redis:// or rediss:// URL' }).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APP_MODULES: z
     .string()

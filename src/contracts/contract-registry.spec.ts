@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContractRegistry } from './contract-registry';
 import { defineContract } from './event-contract';
+import { defineUpcaster } from './upcaster';
 
 const SomethingHappenedV1 = defineContract('things.SomethingHappened', 1, z.object({ n: z.number().int() }).strict());
 
@@ -39,5 +40,50 @@ describe('ContractRegistry', () => {
   it('given a broken envelope, refuses it', () => {
     const result = registry.check(envelope({ id: 'not-a-uuid' }));
     expect(!result.ok && result.error).toMatch(/invalid envelope/);
+  });
+});
+
+describe('ContractRegistry.readAs (versions)', () => {
+  const PricedV1 = defineContract('shop.Priced', 1, z.object({ cents: z.number().int(), note: z.string() }).strict());
+  const PricedV2 = defineContract('shop.Priced', 2, z.object({ amount: z.object({ cents: z.number().int() }).strict() }).strict());
+  const PricedV3 = defineContract('shop.Priced', 3, z.object({ amount: z.object({ cents: z.number().int() }).strict(), currency: z.string() }).strict());
+  const v1ToV2 = defineUpcaster(PricedV1, PricedV2, ({ cents }) => ({ amount: { cents } }));
+  const v2ToV3 = defineUpcaster(PricedV2, PricedV3, (p) => ({ ...p, currency: 'EUR' }));
+  const registry = new ContractRegistry([PricedV1, PricedV2, PricedV3], [v1ToV2, v2ToV3]);
+  const event = (version: number, payload: object) => {
+    const checked = registry.check(envelope({ type: 'shop.Priced', version, payload }));
+    if (!checked.ok) throw new Error(checked.error);
+    return checked.envelope;
+  };
+
+  it('given the version the reader declares, hands it over unchanged', () => {
+    const v2 = event(2, { amount: { cents: 5 } });
+    expect(registry.readAs(v2, 2)).toEqual({ ok: true, envelope: v2 });
+  });
+
+  it('given an older version, upcasts it step by step to the reader\'s version', () => {
+    const read = registry.readAs(event(1, { cents: 5, note: 'x' }), 3);
+    expect(read.ok && read.envelope).toMatchObject({ version: 3, payload: { amount: { cents: 5 }, currency: 'EUR' } });
+  });
+
+  it('given a newer version that still holds what the reader knows, drops the fields it does not know', () => {
+    const read = registry.readAs(event(3, { amount: { cents: 5 }, currency: 'USD' }), 2);
+    expect(read.ok && read.envelope).toMatchObject({ version: 2, payload: { amount: { cents: 5 } } });
+  });
+
+  it('given a newer version the reader cannot read, says which and why (a dead letter, never a crash)', () => {
+    const read = registry.readAs(event(2, { amount: { cents: 5 } }), 1);
+    expect(!read.ok && read.error).toMatch(/a reader of shop\.Priced@v1 cannot read shop\.Priced@v2: .*cents/);
+  });
+
+  it('given a gap in the upcasters, refuses instead of guessing', () => {
+    const gappy = new ContractRegistry([PricedV1, PricedV2], []);
+    const v1 = gappy.check(envelope({ type: 'shop.Priced', version: 1, payload: { cents: 1, note: '' } }));
+    const read = v1.ok ? gappy.readAs(v1.envelope, 2) : v1;
+    expect(!read.ok && read.error).toMatch(/no upcaster from v1/);
+  });
+
+  it('refuses an upcaster that skips a version', () => {
+    expect(() => defineUpcaster(PricedV1, PricedV3, () => ({ amount: { cents: 0 }, currency: '' }))).toThrow(/one version to the next/);
   });
 });

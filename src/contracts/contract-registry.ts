@@ -1,17 +1,24 @@
 import { z } from 'zod';
 import { EventContract, contractKey } from './event-contract';
 import { EventEnvelope, eventEnvelopeSchema } from './event-envelope';
+import { Upcaster } from './upcaster';
 
 export type ContractCheck =
   | { ok: true; envelope: EventEnvelope }
   | { ok: false; error: string; envelope?: unknown };
 
-/** Validates incoming events against the envelope schema and the payload schema of their contract. */
+/**
+ * Validates incoming events against the envelope schema and the payload schema of their contract,
+ * and reads them as the version a consumer declares: older ones upcast step by step, newer ones
+ * read tolerantly (unknown fields dropped) when the older shape still holds.
+ */
 export class ContractRegistry {
   private readonly contracts = new Map<string, EventContract>();
+  private readonly upcasters = new Map<string, Upcaster>();
 
-  constructor(contracts: readonly EventContract[] = []) {
+  constructor(contracts: readonly EventContract[] = [], upcasters: readonly Upcaster[] = []) {
     contracts.forEach((c) => this.register(c));
+    upcasters.forEach((u) => this.upcasters.set(contractKey(u.type, u.from), u));
   }
 
   register(contract: EventContract): this {
@@ -19,9 +26,8 @@ export class ContractRegistry {
     return this;
   }
 
-  /** True when some version of the type has a contract. */
-  knows(type: string): boolean {
-    return [...this.contracts.values()].some((c) => c.type === type);
+  has(type: string, version: number): boolean {
+    return this.contracts.has(contractKey(type, version));
   }
 
   check(raw: unknown): ContractCheck {
@@ -35,6 +41,34 @@ export class ContractRegistry {
       return { ok: false, error: `payload breaks ${contractKey(type, version)}: ${flat(payload.error)}`, envelope: raw };
     }
     return { ok: true, envelope: { ...envelope.data, payload: payload.data } as EventEnvelope };
+  }
+
+  /** A checked envelope as version `version` of its type, or why it cannot be read so. */
+  readAs(envelope: EventEnvelope, version: number): ContractCheck {
+    const { type } = envelope;
+    const target = this.contracts.get(contractKey(type, version));
+    if (!target) return { ok: false, error: `no contract for ${contractKey(type, version)}`, envelope };
+    if (envelope.version === version) return { ok: true, envelope };
+    const unreadable = (why: string): ContractCheck => ({
+      ok: false,
+      error: `a reader of ${contractKey(type, version)} cannot read ${contractKey(type, envelope.version)}: ${why}`,
+      envelope,
+    });
+    let payload = envelope.payload;
+    let schema = target.payload;
+    if (envelope.version < version) {
+      for (let from = envelope.version; from < version; from++) {
+        const step = this.upcasters.get(contractKey(type, from));
+        if (!step) return unreadable(`no upcaster from v${from}`);
+        payload = step.upcast(payload);
+      }
+    } else if (schema instanceof z.ZodObject) {
+      // A newer version: what the reader knows must still be there; fields it does not know are dropped.
+      schema = schema.strip();
+    }
+    const read = schema.safeParse(payload);
+    if (!read.success) return unreadable(flat(read.error));
+    return { ok: true, envelope: { ...envelope, version, payload: read.data } };
   }
 }
 

@@ -11,25 +11,33 @@ export interface SensitiveFields {
   readonly personal?: readonly string[];
 }
 
+/** What a contract declares besides its schema. */
+export interface ContractOptions extends SensitiveFields {
+  /** One line for the event catalogue and the AsyncAPI document: what happened, in business words. */
+  readonly description?: string;
+}
+
 /** A contract is data: a literal type, a version and a runtime schema of its payload. */
 export interface EventContract<TType extends string = string, TPayload = unknown> {
   readonly type: TType;
   readonly version: number;
   readonly payload: z.ZodType<TPayload, any>;
   readonly sensitive: Required<SensitiveFields>;
+  readonly description?: string;
 }
 
 export function defineContract<TType extends string, TSchema extends z.ZodType>(
   type: TType,
   version: number,
   payload: TSchema,
-  sensitive: SensitiveFields = {},
+  options: ContractOptions = {},
 ): EventContract<TType, z.infer<TSchema>> {
   return {
     type,
     version,
     payload: payload as z.ZodType<z.infer<TSchema>, any>,
-    sensitive: { secret: sensitive.secret ?? [], personal: sensitive.personal ?? [] },
+    sensitive: { secret: options.secret ?? [], personal: options.personal ?? [] },
+    description: options.description,
   };
 }
 

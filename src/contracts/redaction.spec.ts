@@ -21,9 +21,20 @@ describe('Redactor', () => {
     expect(redactor.redact([{ x: { card: 'tok_visa' } }])).toEqual([{ x: {} }]);
   });
 
+  it('given nesting deeper than any contract, hides what lies below rather than miss a secret there', () => {
+    let deep: unknown = { card: 'tok_deep' };
+    for (let i = 0; i < 100; i++) deep = { inner: deep };
+    expect(JSON.stringify(redactor.redact(deep))).not.toContain('tok_deep');
+  });
+
   it('given raw text that is not JSON, hides the quoted pairs', () => {
     const text = redactor.redactText('{"card" : "tok_\\"visa", "email":"a@b.c", broken');
     expect(text).not.toMatch(/tok_|a@b\.c/);
     expect(text).toContain(`"card":"${REDACTED}"`);
+  });
+
+  it('given raw text with a secret unquoted (a broken producer), hides it too', () => {
+    const text = redactor.redactText('{"x":{"card": tok_visa_1},"card":tok_2, "email":a@b.c]');
+    expect(text).not.toMatch(/tok_|a@b\.c/);
   });
 });

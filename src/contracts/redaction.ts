@@ -25,7 +25,7 @@ export class Redactor {
     return this.walk(value, options, 0) as T;
   }
 
-  /** The same for text that is not JSON (a raw parked delivery): `"key": "value"` pairs only. */
+  /** The same for text that is not JSON (a raw parked delivery): `"key": value` pairs, the value quoted or not. */
   redactText(text: string, options: RedactOptions = {}): string {
     let out = text;
     for (const key of this.secret) out = out.replace(pairPattern(key), `"${key}":"${REDACTED}"`);
@@ -34,7 +34,9 @@ export class Redactor {
   }
 
   private walk(value: unknown, options: RedactOptions, depth: number): unknown {
-    if (depth > 64 || typeof value !== 'object' || value === null) return value;
+    if (typeof value !== 'object' || value === null) return value;
+    // Deeper than any contract goes: hostile nesting, not read any further (it could hide a secret).
+    if (depth > 64) return REDACTED;
     if (Array.isArray(value)) return value.map((v) => this.walk(v, options, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
@@ -45,4 +47,5 @@ export class Redactor {
   }
 }
 
-const pairPattern = (key: string) => new RegExp(`"${key}"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"`, 'g');
+/** `"key": "value"`, or the value unquoted (a broken producer's text): up to the next separator. */
+const pairPattern = (key: string) => new RegExp(`"${key}"\\s*:\\s*(?:"(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]*)`, 'g');

@@ -15,7 +15,7 @@ import { waitFor } from '../support/wait-for';
 /** The probe module as an older release had it: it does not handle probe.ThingHappened yet. */
 @Controller()
 class OlderProbeListener {
-  @EventPattern('probe.AlwaysFails', { consumer: 'probe' })
+  @EventPattern('probe.AlwaysFails', { consumer: 'probe', version: 1 })
   onAlwaysFails(): Promise<void> {
     return Promise.reject(new Error('not under test'));
   }

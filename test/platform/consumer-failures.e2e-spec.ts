@@ -5,6 +5,7 @@ import { ProbeWorld } from '../support/probe/probe-world';
 import { NATS_URL } from '../support/test-broker';
 import { probeCounters, probeEvent } from '../support/probe/probe.module';
 import { waitFor } from '../support/wait-for';
+import { ADMIN_TOKEN, bearer } from '../support/admin';
 
 const MAX_DELIVERIES = 4;
 
@@ -30,6 +31,7 @@ describeWithNats('poison events (real Postgres, real JetStream)', () => {
       CONSUMER_MAX_DELIVERIES: String(MAX_DELIVERIES),
       CONSUMER_BACKOFF_BASE_MS: '20',
       CONSUMER_BACKOFF_MAX_MS: '200',
+      ADMIN_TOKEN,
     });
   });
   afterAll(() => world.tearDown());
@@ -73,19 +75,19 @@ describeWithNats('poison events (real Postgres, real JetStream)', () => {
     const [event] = await probe.write([probeEvent('fixable', 1, 42, 'probe.FailsUntilFixed')]);
     await waitFor('the dead letter', async () => (await world.count('SELECT 1 FROM probe.dead_letter WHERE event_id = $1', [event.id])) === 1);
 
-    const listed = await app.inject({ method: 'GET', url: '/dead-letters?module=probe' });
+    const listed = await app.inject({ method: 'GET', url: '/dead-letters?module=probe', headers: bearer(ADMIN_TOKEN) });
     expect(listed.statusCode).toBe(200);
     const letter = listed.json().find((l: { eventId: string }) => l.eventId === event.id);
     expect(letter).toMatchObject({ source: 'inbox', consumer: 'probe', type: 'probe.FailsUntilFixed', error: 'the probe is broken' });
 
     probeCounters.broken = false;
-    const retried = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry` });
+    const retried = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry`, headers: bearer(ADMIN_TOKEN) });
     expect(retried.statusCode).toBe(200);
     expect(retried.json()).toEqual({ retried: true, outcome: 'ack' });
     expect(await world.count('SELECT 1 FROM probe.effects WHERE event_id = $1', [event.id])).toBe(1);
-    const again = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry` });
+    const again = await app.inject({ method: 'POST', url: `/dead-letters/probe/${letter.id}/retry`, headers: bearer(ADMIN_TOKEN) });
     expect(again.statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/dead-letters?module=nope' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/dead-letters?module=nope', headers: bearer(ADMIN_TOKEN) })).statusCode).toBe(404);
   });
 
   it('parks an event Postgres cannot store as JSON (a NUL byte) instead of retrying it forever', async () => {

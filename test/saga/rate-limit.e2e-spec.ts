@@ -6,7 +6,7 @@ describe('rate limit on the HTTP API (in-process transport)', () => {
   beforeAll(() => shop.setUp());
   afterAll(() => shop.tearDown());
 
-  it('answers 429 in the error shape past the limit; health and metrics stay reachable', async () => {
+  it('answers 429 in the error shape past the limit; health and metrics, on a budget of their own, stay reachable', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await shop.http('GET', '/inventory/products/NOPE')).status);
     expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);

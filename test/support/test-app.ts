@@ -28,7 +28,7 @@ export async function startApp(
 ): Promise<NestFastifyApplication> {
   const config = testConfig(env);
   const moduleRef = await Test.createTestingModule({ imports: [root(config)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(config.trustProxy), { logger: false });
   try {
     await configureApp(app);
   } catch (error) {

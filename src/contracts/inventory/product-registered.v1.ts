@@ -7,5 +7,6 @@ export const ProductRegisteredV1 = defineContract(
   'inventory.ProductRegistered',
   1,
   z.object({ sku, name: productName, priceCents }).strict(),
+  { description: 'A product was registered: its sku, name and price.' },
 );
 export type ProductRegisteredV1 = EventOf<typeof ProductRegisteredV1>;

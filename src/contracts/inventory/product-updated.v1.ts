@@ -7,5 +7,6 @@ export const ProductUpdatedV1 = defineContract(
   'inventory.ProductUpdated',
   1,
   z.object({ sku, name: productName, priceCents }).strict(),
+  { description: 'A product was renamed or repriced; the newest aggregate version wins.' },
 );
 export type ProductUpdatedV1 = EventOf<typeof ProductUpdatedV1>;

@@ -7,5 +7,6 @@ export const StockReservationFailedV1 = defineContract(
   'inventory.StockReservationFailed',
   1,
   z.object({ orderId: z.uuid(), reason: z.literal('OUT_OF_STOCK'), skus: z.array(sku) }).strict(),
+  { description: 'No line of an order was reserved: at least one sku lacked the quantity.' },
 );
 export type StockReservationFailedV1 = EventOf<typeof StockReservationFailedV1>;

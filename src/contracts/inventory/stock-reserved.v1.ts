@@ -7,5 +7,6 @@ export const StockReservedV1 = defineContract(
   'inventory.StockReserved',
   1,
   z.object({ orderId: z.uuid(), lines: orderLines(orderLine) }).strict(),
+  { description: 'Every line of an order is held for it.' },
 );
 export type StockReservedV1 = EventOf<typeof StockReservedV1>;

@@ -6,6 +6,6 @@ export const OrderCancelledV1 = defineContract(
   'orders.OrderCancelled',
   1,
   z.object({ orderId: z.uuid(), customerEmail: email, reason: cancellationReason }).strict(),
-  { personal: ['customerEmail'] },
+  { personal: ['customerEmail'], description: 'An order was cancelled: out of stock, payment declined or timed out.' },
 );
 export type OrderCancelledV1 = EventOf<typeof OrderCancelledV1>;

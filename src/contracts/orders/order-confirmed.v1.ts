@@ -6,6 +6,6 @@ export const OrderConfirmedV1 = defineContract(
   'orders.OrderConfirmed',
   1,
   z.object({ orderId: z.uuid(), customerEmail: email, totalCents: cents }).strict(),
-  { personal: ['customerEmail'] },
+  { personal: ['customerEmail'], description: 'An order was paid for and is final.' },
 );
 export type OrderConfirmedV1 = EventOf<typeof OrderConfirmedV1>;

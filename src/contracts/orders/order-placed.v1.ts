@@ -16,6 +16,6 @@ export const OrderPlacedV1 = defineContract(
       paymentToken,
     })
     .strict(),
-  { secret: ['paymentToken'], personal: ['customerEmail'] },
+  { secret: ['paymentToken'], personal: ['customerEmail'], description: 'A customer placed an order, priced from the orders catalog snapshot.' },
 );
 export type OrderPlacedV1 = EventOf<typeof OrderPlacedV1>;

@@ -6,5 +6,6 @@ export const PaymentCapturedV1 = defineContract(
   'payments.PaymentCaptured',
   1,
   z.object({ orderId: z.uuid(), paymentId: z.uuid(), amountCents: cents }).strict(),
+  { description: 'The gateway took the order\'s money.' },
 );
 export type PaymentCapturedV1 = EventOf<typeof PaymentCapturedV1>;

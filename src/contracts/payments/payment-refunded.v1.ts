@@ -7,5 +7,6 @@ export const PaymentRefundedV1 = defineContract(
   'payments.PaymentRefunded',
   1,
   z.object({ orderId: z.uuid(), paymentId: z.uuid(), amountCents: cents }).strict(),
+  { description: 'Money taken for an order cancelled meanwhile went back.' },
 );
 export type PaymentRefundedV1 = EventOf<typeof PaymentRefundedV1>;

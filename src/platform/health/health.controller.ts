@@ -1,44 +1,54 @@
-import { Controller, Get, Optional } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Logger, Optional, Res } from '@nestjs/common';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { ServedOn } from '../admin/served-on';
 import { ModuleRegistry } from '../messaging/module-registry';
 import { NatsConnectionProvider } from '../messaging/nats-connection';
+import { DependencyWarnings } from './dependency-warnings';
+import { DependencyCheck, HealthReport, healthReport } from './health-report';
 
-/** 200 when every module's database (and NATS, where used) answer; 503 naming the one that does not. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * 200 when every module's database (and NATS, where used) answer; 503 naming the ones that do
+ * not. Why they do not (host names, ports, driver messages) goes to the log, never to the caller.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly warnings = new DependencyWarnings(new Logger('Health'));
+
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicator: HealthIndicatorService,
     private readonly modules: ModuleRegistry,
     @Optional() private readonly nats?: NatsConnectionProvider,
   ) {}
 
   @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([
-      ...this.modules.all().map((m) => () => this.database(m.name, () => m.transactions.dataSource.query('SELECT 1'))),
-      ...(this.nats ? [() => this.broker(this.nats!)] : []),
+  @ServedOn('both')
+  @ApiServiceUnavailableResponse({ description: '`{ status: "error", failing: ["database:payments"], ... }`' })
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
+    const checks = await Promise.all([
+      ...this.modules.all().map((m) => this.probe(`database:${m.name}`, () => m.transactions.dataSource.query('SELECT 1'))),
+      ...(this.nats ? [this.probe('nats', () => this.natsConnected(this.nats!))] : []),
     ]);
+    const report = healthReport(checks);
+    if (report.status !== 'ok') reply.status(503);
+    return report;
   }
 
-  private async database(name: string, ping: () => Promise<unknown>) {
-    const check = this.indicator.check(`database:${name}`);
+  private async probe(name: string, ping: () => Promise<unknown>): Promise<DependencyCheck> {
     try {
-      await withTimeout(ping(), 2_000);
-      return check.up();
+      await withTimeout(ping(), CHECK_TIMEOUT_MS);
+      this.warnings.up(name);
+      return { name, up: true };
     } catch (error) {
-      return check.down({ message: (error as Error).message });
+      this.warnings.down(name, error);
+      return { name, up: false };
     }
   }
 
-  private async broker(nats: NatsConnectionProvider) {
-    const check = this.indicator.check('nats');
-    return (await withTimeout(nats.isConnected(), 2_000).catch(() => false))
-      ? check.up()
-      : check.down({ message: 'not connected' });
+  private async natsConnected(nats: NatsConnectionProvider): Promise<void> {
+    if (!(await nats.isConnected())) throw new Error('not connected');
   }
 }
 

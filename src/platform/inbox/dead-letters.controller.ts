@@ -1,36 +1,58 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, Matches } from 'class-validator';
+import { Controller, ForbiddenException, Get, HttpCode, Logger, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { Redactor } from '../../contracts/redaction';
+import { AdminScope } from '../admin/admin-credentials';
+import { GrantedScope, OperatorEndpoint } from '../admin/operator-endpoint.decorator';
 import { DispatchOutcome, EventDispatcher } from '../messaging/event-dispatcher';
 import { ModuleRegistry } from '../messaging/module-registry';
 import { DeadLetter } from './dead-letters';
+import { viewDeadLetter } from './dead-letter-view';
 
 export class ModuleQuery {
   @ApiProperty({ example: 'payments', description: 'a module this process runs' })
   @IsString()
   @Matches(/^[a-z]+$/)
   module!: string;
+
+  @ApiPropertyOptional({ enum: ['personal'], description: 'show personal data (e-mail): the full scope (ADMIN_FULL_TOKEN) only' })
+  @IsOptional()
+  @IsIn(['personal'])
+  reveal?: 'personal';
 }
 
 /**
  * Operators' view of the parked events of the modules this process runs: list them, and retry
  * one once its cause is fixed. A delivery is run again through the same dispatcher (contract
- * check, inbox, effect); an outbox row goes back to the outbox for the relay.
+ * check, inbox, effect); an outbox row goes back to the outbox for the relay. Listings never
+ * show a secret, and show personal data only to the full scope that asks for it.
  */
 @ApiTags('operations')
 @Controller('dead-letters')
 export class DeadLettersController {
+  private readonly logger = new Logger('DeadLetters');
+
   constructor(
     private readonly modules: ModuleRegistry,
     private readonly dispatcher: EventDispatcher,
+    private readonly redactor: Redactor,
   ) {}
 
   @Get()
-  list(@Query() { module }: ModuleQuery): Promise<DeadLetter[]> {
-    return this.module(module).deadLetters.list();
+  @OperatorEndpoint()
+  async list(@Query() { module, reveal }: ModuleQuery, @GrantedScope() scope: AdminScope): Promise<DeadLetter[]> {
+    const revealPersonal = reveal === 'personal';
+    if (revealPersonal && scope !== 'full') {
+      throw new ForbiddenException({ message: 'personal data needs the full admin scope (ADMIN_FULL_TOKEN)', code: 'ADMIN_SCOPE' });
+    }
+    const letters = await this.module(module).deadLetters.list();
+    // Who saw personal data, for the audit trail; never the data itself.
+    if (revealPersonal) this.logger.log(`personal data of ${letters.length} dead letters of ${module} shown to the full admin scope`);
+    return letters.map((letter) => viewDeadLetter(letter, this.redactor, revealPersonal));
   }
 
   @Post(':module/:id/retry')
+  @OperatorEndpoint()
   @HttpCode(200)
   async retry(
     @Param('module') module: string,

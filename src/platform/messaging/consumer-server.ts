@@ -27,12 +27,15 @@ export abstract class ConsumerServer extends Server {
   /** Hands each listener to the dispatcher; a wiring mistake fails the boot, naming the method's pattern. */
   protected registerListeners(dispatcher: EventDispatcher): void {
     for (const { pattern, handler } of this.listeners) {
-      const consumer = handler.extras?.consumer;
-      if (typeof consumer !== 'string') throw new Error(`@EventPattern('${pattern}') needs { consumer: '<module>' } in its extras`);
-      dispatcher.register(consumer, pattern, async (event: EventEnvelope) => {
+      const { consumer, version, onlyThisVersion } = handler.extras ?? {};
+      if (typeof consumer !== 'string' || typeof version !== 'number') {
+        throw new Error(`@EventPattern('${pattern}') needs { consumer: '<module>', version: <n> } in its extras (use @Listens(contract, consumer))`);
+      }
+      const handle = async (event: EventEnvelope) => {
         const result = await handler(event);
         await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      });
+      };
+      dispatcher.register(consumer, pattern, { handle, version, onlyThisVersion: onlyThisVersion === true });
     }
   }
 }

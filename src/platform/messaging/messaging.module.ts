@@ -2,8 +2,12 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
 import { Redactor } from '../../contracts/redaction';
 import { EventContract } from '../../contracts/event-contract';
+import { Upcaster } from '../../contracts/upcaster';
 import { Clock, SystemClock } from '../clock';
 import { ConsumerSlots } from './consumer-slots';
+import { DirectChannel } from './direct/direct-channel';
+import { InProcessDirectChannel } from './direct/in-process.direct-channel';
+import { NatsDirectChannel } from './direct/nats.direct-channel';
 import { EventDispatcher } from './event-dispatcher';
 import { EventPublisher } from './event-publisher';
 import { InProcessPublisher } from './in-process/in-process.publisher';
@@ -20,6 +24,7 @@ export const TRANSPORT_SERVER = Symbol('TRANSPORT_SERVER');
 export interface MessagingOptions {
   transport: 'jetstream' | 'in-process';
   contracts: readonly EventContract[];
+  upcasters?: readonly Upcaster[];
   /** Test builds only: fail points, a fake clock. */
   overrides?: Provider[];
 }
@@ -37,15 +42,17 @@ export class MessagingModule {
             JetStreamServer,
             { provide: EventPublisher, useClass: JetStreamPublisher },
             { provide: TRANSPORT_SERVER, useExisting: JetStreamServer },
+            { provide: DirectChannel, useClass: NatsDirectChannel },
           ]
         : [
             InProcessServer,
             { provide: EventPublisher, useClass: InProcessPublisher },
             { provide: TRANSPORT_SERVER, useExisting: InProcessServer },
+            { provide: DirectChannel, useClass: InProcessDirectChannel },
           ];
     const providers: Provider[] = [
       ...transport,
-      { provide: ContractRegistry, useValue: new ContractRegistry(options.contracts) },
+      { provide: ContractRegistry, useValue: new ContractRegistry(options.contracts, options.upcasters) },
       { provide: Redactor, useValue: new Redactor(options.contracts) },
       { provide: Clock, useClass: SystemClock },
       ModuleRegistry,

@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { Redactor } from '../../contracts/redaction';
 import { DeadLetters } from '../inbox/dead-letters';
 import { DispatchOutcome } from './dispatch-outcome';
 
@@ -15,8 +16,16 @@ export interface Parked {
 const NUL = String.fromCharCode(0);
 const stripNul = (text: string) => text.split(NUL).join('\\0').split('\\u0000').join('\\0');
 
-/** Moves a delivery to the module's dead-letter table, where an operator can inspect and retry it. */
-export async function parkDelivery(deadLetters: DeadLetters, logger: LoggerService, d: Parked): Promise<DispatchOutcome> {
+/**
+ * Moves a delivery to the module's dead-letter table, where an operator can inspect and retry it.
+ * Secrets (a v1 OrderPlaced's card token) are dropped first: a dead-letter table keeps no credential.
+ */
+export async function parkDelivery(deadLetters: DeadLetters, redactor: Redactor, logger: LoggerService, parked: Parked): Promise<DispatchOutcome> {
+  const d = {
+    ...parked,
+    envelope: redactor.redact(parked.envelope, { revealPersonal: true }),
+    raw: parked.raw === undefined ? undefined : redactor.redactText(parked.raw, { revealPersonal: true }),
+  };
   const eventId = d.eventId ?? idOf(d.envelope);
   try {
     await deadLetters.parkDelivery({ ...d, eventId });

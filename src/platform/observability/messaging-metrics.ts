@@ -5,12 +5,13 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
   return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames });
 }
 
-/** What the backlog gauge reads: the modules of a running application (no import of the registry: no cycle). */
-export interface WatchedModules {
-  all(): { name: string; outboxStore: { countUnpublished(): Promise<number> } }[];
+/** The latest backlog an outbox's sampler saw (OutboxBacklog); undefined before its first sample. */
+export interface BacklogSample {
+  readonly module: string;
+  readonly latest: number | undefined;
 }
 
-export const watchedModules = new Set<WatchedModules>();
+export const backlogSamples = new Set<BacklogSample>();
 
 export const relayEvents = counter('shop_outbox_events_total', 'Outbox rows handled by this process\'s relays', ['module', 'result']);
 export const consumedEvents = counter('shop_consumer_events_total', 'Deliveries handled by this process\'s consumers', ['consumer', 'outcome']);
@@ -18,16 +19,12 @@ export const consumedEvents = counter('shop_consumer_events_total', 'Deliveries 
 if (!register.getSingleMetric('shop_outbox_unpublished')) {
   new Gauge({
     name: 'shop_outbox_unpublished',
-    help: 'Rows waiting in each outbox of this process\'s modules (the relay lag)',
+    help: 'Rows waiting in each outbox of this process\'s relays (the relay lag), sampled every few seconds, capped',
     labelNames: ['module'],
-    async collect() {
+    // A scrape reads memory only: the relays' samplers run the (bounded) query every few seconds.
+    collect() {
       this.reset();
-      for (const registry of watchedModules) {
-        for (const module of registry.all()) {
-          const waiting = await module.outboxStore.countUnpublished().catch(() => undefined);
-          if (waiting !== undefined) this.set({ module: module.name }, waiting);
-        }
-      }
+      for (const sample of backlogSamples) if (sample.latest !== undefined) this.set({ module: sample.module }, sample.latest);
     },
   });
 }

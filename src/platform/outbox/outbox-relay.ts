@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { backoffMs } from '../backoff';
 import { EventPublisher } from '../messaging/event-publisher';
+import { OutboxBacklog } from './outbox-backlog';
 import { OutboxStore } from './outbox-store';
 import { OutboxPruner, Retention } from './outbox-pruner';
 import { RelayFailPoint, RelayRound, RelayStats, RoundOptions } from './relay-round';
@@ -30,6 +31,7 @@ export class OutboxRelay {
   private brokerFailures = 0;
   private stopping?: Promise<void>;
   private readonly pruner?: OutboxPruner;
+  private readonly backlog: OutboxBacklog;
 
   constructor(
     private readonly store: OutboxStore,
@@ -40,11 +42,13 @@ export class OutboxRelay {
     this.logger = new Logger(`OutboxRelay:${options.relayId}`);
     this.round = new RelayRound(store, publisher, options, this.logger, failPoint);
     if (options.retention) this.pruner = new OutboxPruner(store, options.retention, this.logger);
+    this.backlog = new OutboxBacklog(store, options.module);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.backlog.start();
     this.loopDone = this.loop();
   }
 
@@ -59,6 +63,7 @@ export class OutboxRelay {
 
   private async shutDown(flushMs: number): Promise<void> {
     this.running = false;
+    this.backlog.stop();
     this.wake();
     await this.loopDone;
     const deadline = Date.now() + flushMs;

@@ -105,9 +105,11 @@ export class OutboxStore {
     );
   }
 
-  async countUnpublished(): Promise<number> {
+  /** Unpublished rows, counted up to `cap`: on the partial index, so a huge backlog costs no more than the cap. */
+  async countUnpublished(cap: number): Promise<number> {
     const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM "${this.schema}".outbox WHERE published_at IS NULL`,
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${this.schema}".outbox WHERE published_at IS NULL LIMIT $1) backlog`,
+      [cap],
     );
     return row.n;
   }

@@ -56,7 +56,7 @@ export class ProbeService {
 export class ProbeListener {
   constructor(private readonly transactions: TransactionRunner) {}
 
-  @EventPattern('probe.ThingHappened', { consumer: 'probe' })
+  @EventPattern('probe.ThingHappened', { consumer: 'probe', version: 1 })
   async onThing(@Payload() event: EventEnvelope<'probe.ThingHappened', { n: number }>): Promise<void> {
     await this.transactions.run((manager) =>
       manager.query('INSERT INTO probe.effects (event_id, n) VALUES ($1, $2)', [event.id, event.payload.n]),
@@ -64,13 +64,13 @@ export class ProbeListener {
   }
 
   /** Fails while the probe is "broken": a dead letter that an operator retries after the fix. */
-  @EventPattern('probe.FailsUntilFixed', { consumer: 'probe' })
+  @EventPattern('probe.FailsUntilFixed', { consumer: 'probe', version: 1 })
   async onFailsUntilFixed(@Payload() event: EventEnvelope<'probe.FailsUntilFixed', { n: number }>): Promise<void> {
     if (probeCounters.broken) throw new Error('the probe is broken');
     await this.onThing(event as unknown as EventEnvelope<'probe.ThingHappened', { n: number }>);
   }
 
-  @EventPattern('probe.AlwaysFails', { consumer: 'probe' })
+  @EventPattern('probe.AlwaysFails', { consumer: 'probe', version: 1 })
   onAlwaysFails(): Promise<void> {
     probeCounters.alwaysFails++;
     return Promise.reject(new Error('probe handler always fails'));

@@ -9,17 +9,19 @@ import { IdempotencyKeyReusedError } from '../domain/orders.errors';
 import { CatalogRepository } from '../infrastructure/catalog.repository';
 import { orderEvents } from '../infrastructure/order-events';
 import { OrderRepository, StoredOrder } from '../infrastructure/order.repository';
+import { PaymentHandoffRepository } from '../infrastructure/payment-handoff.repository';
+import { PaymentHandoffWorker } from '../infrastructure/payment-handoff.worker';
 
 export class PlaceOrder {
   constructor(
-    readonly request: Omit<PlaceOrderInput, 'id'>,
+    readonly request: Omit<PlaceOrderInput, 'id'> & { paymentToken: string },
     readonly idempotencyKey?: string,
   ) {}
 }
 
 /**
  * Prices the order from the local catalog snapshot and stores it with OrderPlaced in one
- * transaction. The same Idempotency-Key and body answer the first order again (also when
+ * transaction, and the card token beside it for the hand-off to payments (never in the event). The same Idempotency-Key and body answer the first order again (also when
  * the retries race: the unique key makes the losers wait, then read the winner).
  */
 @CommandHandler(PlaceOrder)
@@ -29,6 +31,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder, OrderState
     private readonly outbox: Outbox,
     private readonly orders: OrderRepository,
     private readonly catalog: CatalogRepository,
+    private readonly handoffs: PaymentHandoffRepository,
+    private readonly handoffWorker: PaymentHandoffWorker,
     private readonly clock: Clock,
   ) {}
 
@@ -45,6 +49,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder, OrderState
         return replay((await this.orders.findByIdempotencyKey(m, idempotency!.key))!, idempotency!.hash);
       }
       await this.outbox.append(m, orderEvents(order));
+      await this.handoffs.insert(m, order.snapshot.id, request.paymentToken);
+      this.tx.afterCommit(() => this.handoffWorker.wake());
       return order.snapshot;
     });
   }

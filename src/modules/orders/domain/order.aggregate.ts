@@ -1,7 +1,7 @@
 import { EventContract } from '../../../contracts/event-contract';
 import { OrderCancelledV1 } from '../../../contracts/orders/order-cancelled.v1';
 import { OrderConfirmedV1 } from '../../../contracts/orders/order-confirmed.v1';
-import { OrderPlacedV1 } from '../../../contracts/orders/order-placed.v1';
+import { OrderPlacedV2 } from '../../../contracts/orders/order-placed.v2';
 import { CancellationReason } from '../../../contracts/shared-schemas';
 import { UnknownSkuError } from './orders.errors';
 
@@ -20,7 +20,6 @@ export interface OrderState {
   customerEmail: string;
   items: OrderLine[];
   totalCents: number;
-  paymentToken: string;
   status: OrderStatus;
   cancellationReason: CancellationReason | null;
   version: number;
@@ -38,7 +37,6 @@ export interface PlaceOrderInput {
   customerId: string;
   customerEmail: string;
   lines: { sku: string; quantity: number }[];
-  paymentToken: string;
 }
 
 /** The order: priced once at placement, then PENDING → CONFIRMED | CANCELLED, never back. */
@@ -56,8 +54,11 @@ export class Order {
     if (unknown.length > 0) throw new UnknownSkuError(unknown);
     const items = input.lines.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: prices.get(sku)! }));
     const totalCents = items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+    const { id, customerId, customerEmail } = input;
     const order = new Order({
-      ...input,
+      id,
+      customerId,
+      customerEmail,
       items,
       totalCents,
       status: 'PENDING',
@@ -66,8 +67,7 @@ export class Order {
       createdAt: now,
       updatedAt: now,
     });
-    const { id: orderId, customerId, customerEmail, paymentToken } = input;
-    order.record(OrderPlacedV1, { orderId, customerId, customerEmail, items, totalCents, paymentToken });
+    order.record(OrderPlacedV2, { orderId: id, customerId, customerEmail, items, totalCents });
     return order;
   }
 

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { OrderPlacedV1 } from '../../../contracts/orders/order-placed.v1';
+import { OrderPlacedV2 } from '../../../contracts/orders/order-placed.v2';
+import { depositPaymentCredential } from '../../../contracts/payments/deposit-payment-credential.request';
 import { MAX_PRICE_CENTS } from '../../../contracts/shared-schemas';
 import { PlaceOrderRequest } from './place-order.dto';
 
@@ -14,12 +15,19 @@ const valid = {
 
 const lines = (n: number, quantity = 1) => Array.from({ length: n }, (_, i) => ({ sku: `S-${i}`, quantity }));
 
+const orderId = '0193a2b4-0000-7000-8000-0000000000aa';
+
 /** The OrderPlaced payload the orders module would build from the request, at the top price. */
-const placedFrom = (body: typeof valid) => {
+const placedFrom = ({ paymentToken: _token, ...body }: typeof valid) => {
   const items = body.items.map((l) => ({ ...l, unitPriceCents: MAX_PRICE_CENTS }));
   const totalCents = items.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-  return { orderId: '0193a2b4-0000-7000-8000-0000000000aa', ...body, items, totalCents };
+  return { orderId, ...body, items, totalCents };
 };
+
+/** What the request becomes: OrderPlaced, and the card token handed to payments beside it. */
+const contractsAccept = (body: typeof valid) =>
+  OrderPlacedV2.payload.safeParse(placedFrom(body)).success &&
+  depositPaymentCredential.safeParse({ orderId, paymentToken: body.paymentToken }).success;
 
 const edgeAccepts = async (body: object) =>
   (await validate(plainToInstance(PlaceOrderRequest, body), { whitelist: true, forbidNonWhitelisted: true })).length === 0;
@@ -42,7 +50,7 @@ describe('PlaceOrderRequest accepts exactly what the OrderPlaced contract accept
     ['a bad sku', { items: [{ sku: 'MUG 01', quantity: 1 }] }],
   ])('%s: the edge and the contract agree', async (_case, change) => {
     const body = { ...valid, ...change };
-    const contract = OrderPlacedV1.payload.safeParse(placedFrom(body)).success;
+    const contract = contractsAccept(body);
     expect(await edgeAccepts(body)).toBe(contract);
   });
 

@@ -5,7 +5,7 @@ import { safeInteger } from '../../../platform/database/safe-integer';
 import { Order, OrderState } from '../domain/order.aggregate';
 
 const COLUMNS = `id, customer_id AS "customerId", customer_email AS "customerEmail", items,
-  total_cents AS "totalCents", payment_token AS "paymentToken", status,
+  total_cents AS "totalCents", status,
   cancellation_reason AS "cancellationReason", version, created_at AS "createdAt", updated_at AS "updatedAt",
   request_hash AS "requestHash"`;
 
@@ -26,12 +26,12 @@ export class OrderRepository {
     const s = order.snapshot;
     const rows = await sql.rows(
       m,
-      `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, payment_token, status,
+      `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, status,
          cancellation_reason, version, idempotency_key, request_hash, created_at, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [
-        s.id, s.customerId, s.customerEmail, JSON.stringify(s.items), s.totalCents, s.paymentToken, s.status,
+        s.id, s.customerId, s.customerEmail, JSON.stringify(s.items), s.totalCents, s.status,
         s.cancellationReason, s.version, idempotency?.key ?? null, idempotency?.hash ?? null, s.createdAt, s.updatedAt,
       ],
     );
@@ -64,5 +64,7 @@ export class OrderRepository {
       `UPDATE orders.orders SET status = $2, cancellation_reason = $3, version = $4, updated_at = $5 WHERE id = $1`,
       [s.id, s.status, s.cancellationReason, s.version, s.updatedAt],
     );
+    // A final order will never be charged: its card token, if payments has not taken it yet, goes now.
+    if (s.status !== 'PENDING') await sql.exec(m, `DELETE FROM orders.payment_handoffs WHERE id = $1`, [s.id]);
   }
 }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
+import { Listens } from '../../../platform/messaging/listens.decorator';
 import {
   PaymentCapturedV1,
   PaymentDeclinedV1,
@@ -11,34 +12,34 @@ import {
 import { SettleOrder } from '../commands/settle-order.handler';
 import { UpdateCatalog } from '../commands/update-catalog.handler';
 
-const consumer = { consumer: 'orders' };
+const consumer = 'orders';
 
 /** Incoming contract → command; no logic here. */
 @Controller()
 export class OrdersListener {
   constructor(private readonly commands: CommandBus) {}
 
-  @EventPattern(ProductRegisteredV1.type, consumer)
+  @Listens(ProductRegisteredV1, consumer)
   updateCatalogOnProductRegistered(@Payload() event: ProductRegisteredV1) {
     return this.commands.execute(new UpdateCatalog({ ...event.payload, version: event.aggregateVersion }));
   }
 
-  @EventPattern(ProductUpdatedV1.type, consumer)
+  @Listens(ProductUpdatedV1, consumer)
   updateCatalogOnProductUpdated(@Payload() event: ProductUpdatedV1) {
     return this.commands.execute(new UpdateCatalog({ ...event.payload, version: event.aggregateVersion }));
   }
 
-  @EventPattern(StockReservationFailedV1.type, consumer)
+  @Listens(StockReservationFailedV1, consumer)
   cancelOrderOnStockReservationFailed(@Payload() event: StockReservationFailedV1) {
     return this.commands.execute(new SettleOrder(event.payload.orderId, { confirm: false, reason: 'OUT_OF_STOCK' }));
   }
 
-  @EventPattern(PaymentCapturedV1.type, consumer)
+  @Listens(PaymentCapturedV1, consumer)
   confirmOrderOnPaymentCaptured(@Payload() event: PaymentCapturedV1) {
     return this.commands.execute(new SettleOrder(event.payload.orderId, { confirm: true }));
   }
 
-  @EventPattern(PaymentDeclinedV1.type, consumer)
+  @Listens(PaymentDeclinedV1, consumer)
   cancelOrderOnPaymentDeclined(@Payload() event: PaymentDeclinedV1) {
     return this.commands.execute(new SettleOrder(event.payload.orderId, { confirm: false, reason: 'PAYMENT_DECLINED' }));
   }

@@ -5,6 +5,7 @@ import { Outbox } from '../../../platform/outbox/outbox';
 import { Payment } from '../domain/payment';
 import { ChargeResult, PaymentGateway } from '../domain/payment-gateway.port';
 import { paymentEvents } from '../infrastructure/payment-events';
+import { PaymentCredentialRepository } from '../infrastructure/payment-credential.repository';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 
 /** Runs up to `limit` due gateway calls; returns how many it claimed. */
@@ -14,6 +15,9 @@ export class CallDueGateway {
 
 /** Longer than any gateway call: a worker that died mid-call is taken over after this. */
 const CLAIM_MS = 30_000;
+/** Card tokens a race left behind are dropped this often; one whose order never came, after a day. */
+const PURGE_EVERY_MS = 60_000;
+const ORPHAN_TOKEN_MS = 24 * 3600 * 1000;
 
 /**
  * Record, call, settle: the call runs outside any transaction (no row lock held while the
@@ -29,21 +33,31 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
     private readonly tx: TransactionRunner,
     private readonly outbox: Outbox,
     private readonly payments: PaymentRepository,
+    private readonly credentials: PaymentCredentialRepository,
     private readonly gateway: PaymentGateway,
   ) {}
 
+  private purgedAt = 0;
+
   async execute({ limit }: CallDueGateway): Promise<number> {
+    if (Date.now() - this.purgedAt > PURGE_EVERY_MS) {
+      this.purgedAt = Date.now();
+      await this.tx.run((m) => this.credentials.purgeStale(m, ORPHAN_TOKEN_MS));
+    }
     const due = await this.tx.run((m) => this.payments.claimDue(m, limit, CLAIM_MS));
     await Promise.all(due.map((payment) => this.call(payment)));
     return due.length;
   }
 
   private async call(claimed: Payment): Promise<void> {
-    const { id, orderId, amountCents, paymentToken, chargeId } = claimed.snapshot;
+    const { id, orderId, amountCents, chargeId } = claimed.snapshot;
     const kind = claimed.due;
     try {
       if (kind === 'charge') {
-        const result = await this.gateway.charge({ idempotencyKey: orderId, amountCents, token: paymentToken });
+        // CHARGING is only entered with the token at hand, and keeps it until decided.
+        const token = await this.tx.run((m) => this.credentials.tokenOf(m, orderId));
+        if (!token) throw new Error(`no card token for order ${orderId}`);
+        const result = await this.gateway.charge({ idempotencyKey: orderId, amountCents, token });
         await this.settle(id, (p) => p.settleCharge(result as ChargeResult));
       } else if (kind === 'refund') {
         await this.gateway.refund({ idempotencyKey: `refund:${orderId}`, chargeId: chargeId!, amountCents });

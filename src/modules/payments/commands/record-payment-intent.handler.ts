@@ -6,7 +6,7 @@ import { Payment } from '../domain/payment';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 
 export class RecordPaymentIntent {
-  constructor(readonly intent: { orderId: string; amountCents: number; paymentToken: string }) {}
+  constructor(readonly intent: { orderId: string; amountCents: number }) {}
 }
 
 @CommandHandler(RecordPaymentIntent)

@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
-import { IntentNotRecordedYetError } from '../domain/payment';
+import { CardTokenNotReceivedYetError, IntentNotRecordedYetError } from '../domain/payment';
+import { PaymentCredentialRepository } from '../infrastructure/payment-credential.repository';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 import { GatewayCallsWorker } from '../infrastructure/gateway-calls.worker';
 
@@ -17,6 +18,7 @@ export class RequestChargeHandler implements ICommandHandler<RequestCharge> {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly payments: PaymentRepository,
+    private readonly credentials: PaymentCredentialRepository,
     private readonly worker: GatewayCallsWorker,
   ) {}
 
@@ -24,6 +26,7 @@ export class RequestChargeHandler implements ICommandHandler<RequestCharge> {
     return this.tx.run(async (m) => {
       const payment = await this.payments.lockByOrder(m, orderId);
       if (!payment) throw new IntentNotRecordedYetError(orderId);
+      if (payment.snapshot.status === 'PENDING' && !(await this.credentials.has(m, orderId))) throw new CardTokenNotReceivedYetError(orderId);
       if (!payment.requestCharge()) return;
       await this.payments.save(m, payment);
       this.tx.afterCommit(() => this.worker.wake());

@@ -16,7 +16,6 @@ export interface PaymentState {
   id: string;
   orderId: string;
   amountCents: number;
-  paymentToken: string;
   status: PaymentStatus;
   declineReason: string | null;
   chargeId: string | null;
@@ -42,19 +41,24 @@ export class Payment {
     return new Payment(state);
   }
 
-  static intent(input: { id: string; orderId: string; amountCents: number; paymentToken: string }, now: Date): Payment {
+  static intent(input: { id: string; orderId: string; amountCents: number }, now: Date): Payment {
     return new Payment({ ...input, status: 'PENDING', declineReason: null, chargeId: null, cancelRequested: false, version: 1, createdAt: now });
   }
 
   /** The order ended before its OrderPlaced reached payments: nothing may be charged for it later. */
   static voidedBeforeIntent(input: { id: string; orderId: string }, now: Date): Payment {
     return new Payment({
-      ...input, amountCents: 0, paymentToken: '', status: 'VOIDED', declineReason: null, chargeId: null, cancelRequested: false, version: 1, createdAt: now,
+      ...input, amountCents: 0, status: 'VOIDED', declineReason: null, chargeId: null, cancelRequested: false, version: 1, createdAt: now,
     });
   }
 
   get snapshot(): Readonly<PaymentState> {
     return this.state;
+  }
+
+  /** PENDING or CHARGING: a charge may still need the card token. */
+  get open(): boolean {
+    return this.state.status === 'PENDING' || this.state.status === 'CHARGING';
   }
 
   /** The gateway call this payment waits for, if any. */
@@ -121,6 +125,13 @@ export class Payment {
 
   private record<P>(contract: EventContract<string, P>, payload: P): void {
     this.events.push({ contract, payload, version: this.state.version });
+  }
+}
+
+/** Orders hands the card token over beside the stream: it may come after StockReserved. */
+export class CardTokenNotReceivedYetError extends NotYetError {
+  constructor(orderId: string) {
+    super(`no card token for order ${orderId} yet`);
   }
 }
 

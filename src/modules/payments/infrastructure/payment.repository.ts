@@ -3,9 +3,9 @@ import { EntityManager } from 'typeorm';
 import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
 import { Payment, PaymentState } from '../domain/payment';
+import { PaymentCredentialRepository } from './payment-credential.repository';
 
-const COLUMNS = `id, order_id AS "orderId", amount_cents AS "amountCents", payment_token AS "paymentToken",
-  status, decline_reason AS "declineReason", charge_id AS "chargeId", cancel_requested AS "cancelRequested",
+const COLUMNS = `id, order_id AS "orderId", amount_cents AS "amountCents", status, decline_reason AS "declineReason", charge_id AS "chargeId", cancel_requested AS "cancelRequested",
   version, created_at AS "createdAt"`;
 
 /** Payments whose gateway call (charge or refund) is recorded and due. */
@@ -20,15 +20,18 @@ function toState(row: Record<string, unknown>): PaymentState {
 
 @Injectable()
 export class PaymentRepository {
+  constructor(private readonly credentials: PaymentCredentialRepository) {}
+
   /** False when the order has a payment already (a repeat, or a void that came first). */
   async insert(m: EntityManager, payment: Payment): Promise<boolean> {
     const s = payment.snapshot;
     const rows = await sql.rows(
       m,
-      `INSERT INTO payments.payments (id, order_id, amount_cents, payment_token, status, version, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
-      [s.id, s.orderId, s.amountCents, s.paymentToken, s.status, s.version, s.createdAt],
+      `INSERT INTO payments.payments (id, order_id, amount_cents, status, version, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
+      [s.id, s.orderId, s.amountCents, s.status, s.version, s.createdAt],
     );
+    if (rows.length === 1 && !payment.open) await this.credentials.forget(m, s.orderId);
     return rows.length === 1;
   }
 
@@ -61,6 +64,8 @@ export class PaymentRepository {
        WHERE id = $1`,
       [s.id, s.status, s.declineReason, s.chargeId, s.cancelRequested, s.version],
     );
+    // Decided: no charge will need the card token again (a refund goes by the charge id).
+    if (!payment.open) await this.credentials.forget(m, s.orderId);
   }
 
   /** Claims payments whose gateway call is due, for `leaseMs`: another worker takes them over after that. */

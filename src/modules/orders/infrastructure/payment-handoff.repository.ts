@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
+import { sql } from '../../../platform/database/sql';
+
+export interface PaymentHandoff {
+  orderId: string;
+  paymentToken: string;
+}
+
+/** Tokens of orders still PENDING: once an order is final, its token is of no use to anyone. */
+const HANDOFFS: DueWorkTable = {
+  table: 'orders.payment_handoffs',
+  due: `EXISTS (SELECT 1 FROM orders.orders o WHERE o.id = payment_handoffs.id AND o.status = 'PENDING')`,
+  returning: `w.id AS "orderId", w.payment_token AS "paymentToken"`,
+};
+
+/** Card tokens waiting to be handed to payments; a row is deleted as soon as payments has it. */
+@Injectable()
+export class PaymentHandoffRepository {
+  async insert(m: EntityManager, orderId: string, paymentToken: string): Promise<void> {
+    await sql.exec(m, `INSERT INTO orders.payment_handoffs (id, payment_token) VALUES ($1, $2)`, [orderId, paymentToken]);
+  }
+
+  claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<PaymentHandoff[]> {
+    return claimDueWork<PaymentHandoff>(m, HANDOFFS, limit, leaseMs);
+  }
+
+  postpone(m: EntityManager, orderId: string, error: string): Promise<void> {
+    return postponeDueWork(m, HANDOFFS, orderId, error);
+  }
+
+  /** Handed over, or the order is final: the token goes. */
+  async delete(m: EntityManager, orderId: string): Promise<void> {
+    await sql.exec(m, `DELETE FROM orders.payment_handoffs WHERE id = $1`, [orderId]);
+  }
+}

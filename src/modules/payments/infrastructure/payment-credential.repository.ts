@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { sql } from '../../../platform/database/sql';
+
+/** Statuses in which a charge may still need the card token. */
+const OPEN = `('PENDING', 'CHARGING')`;
+
+/** Card tokens of orders whose charge may still happen; nothing else keeps them. */
+@Injectable()
+export class PaymentCredentialRepository {
+  /** Keeps the token unless the order's payment is decided already (a late hand-over). */
+  async deposit(m: EntityManager, orderId: string, paymentToken: string): Promise<void> {
+    await sql.exec(
+      m,
+      `INSERT INTO payments.payment_credentials (order_id, payment_token)
+       SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM payments.payments WHERE order_id = $1 AND status NOT IN ${OPEN})
+       ON CONFLICT (order_id) DO NOTHING`,
+      [orderId, paymentToken],
+    );
+  }
+
+  async has(m: EntityManager, orderId: string): Promise<boolean> {
+    return (await sql.rows(m, `SELECT 1 FROM payments.payment_credentials WHERE order_id = $1`, [orderId])).length === 1;
+  }
+
+  async tokenOf(m: EntityManager, orderId: string): Promise<string | undefined> {
+    const rows = await sql.rows<{ token: string }>(m, `SELECT payment_token AS token FROM payments.payment_credentials WHERE order_id = $1`, [
+      orderId,
+    ]);
+    return rows[0]?.token;
+  }
+
+  async forget(m: EntityManager, orderId: string): Promise<void> {
+    await sql.exec(m, `DELETE FROM payments.payment_credentials WHERE order_id = $1`, [orderId]);
+  }
+
+  /**
+   * What a race left behind (a hand-over committing beside a void): tokens of decided payments,
+   * and tokens whose order never reached payments after `orphanMs`.
+   */
+  async purgeStale(m: EntityManager, orphanMs: number): Promise<number> {
+    const rows = await sql.rows(
+      m,
+      `DELETE FROM payments.payment_credentials c
+       WHERE EXISTS (SELECT 1 FROM payments.payments p WHERE p.order_id = c.order_id AND p.status NOT IN ${OPEN})
+          OR (c.received_at < now() - $1::bigint * interval '1 millisecond'
+              AND NOT EXISTS (SELECT 1 FROM payments.payments p WHERE p.order_id = c.order_id))
+       RETURNING c.order_id`,
+      [orphanMs],
+    );
+    return rows.length;
+  }
+}
