@@ -7,6 +7,8 @@ import { configureApp, httpAdapter } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { AdminServer } from './platform/admin/admin-server';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { redactUrls } from './platform/redact-url';
+import { StartupError } from './platform/startup-error';
 
 async function bootstrap(): Promise<void> {
   const loaded = loadConfig(process.env);
@@ -23,8 +25,8 @@ async function bootstrap(): Promise<void> {
   // ADMIN_PORT: the operator endpoints and /metrics there, and no longer on PORT.
   const adminPort = await app.get(AdminServer).listen('0.0.0.0');
   new NestLogger('Bootstrap').log(
-    `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redact(config.database.url!)}; ` +
-      `transport ${config.nats.url ? `NATS JetStream at ${redact(config.nats.url)}` : 'in-process (no broker)'}; port ${config.port}` +
+    `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redactUrls(config.database.url!)}; ` +
+      `transport ${config.nats.url ? `NATS JetStream at ${config.nats.servers.join(',')}` : 'in-process (no broker)'}; port ${config.port}` +
       `${adminPort ? `; admin port ${adminPort}` : ''}; operator endpoints ${config.admin.token ? 'on' : 'off (ADMIN_TOKEN unset)'}`,
   );
   handleSignals(app, embedded);
@@ -45,9 +47,9 @@ function handleSignals(app: NestFastifyApplication, embedded?: EmbeddedDatabase)
   process.on('SIGINT', shutdown);
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-
+/** What the operator can fix is one message; anything else keeps its stack, without the credentials it may quote. */
 bootstrap().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const known = error instanceof ConfigError || error instanceof StartupError;
+  console.error(known ? error.message : redactUrls((error as Error)?.stack ?? String(error)));
   process.exit(1);
 });

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nkeys } from 'nats';
 import { ConfigError, databaseUrlFor, loadConfig } from './app-config';
+import { readSecretFiles, SECRET_VARIABLES } from './secret-files';
 
 const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/shop', NATS_URL: 'nats://127.0.0.1:4222' };
 const inProcess = { DATABASE_URL: base.DATABASE_URL };
@@ -224,6 +229,134 @@ describe('loadConfig', () => {
     ['STREAM_DUPLICATE_WINDOW_MS', { STREAM_MAX_AGE_MS: '60000', STREAM_DUPLICATE_WINDOW_MS: '120000' }],
   ])('refuses a bad %s (%j), naming it', (name, env) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+});
+
+describe('loadConfig: secrets from files, NATS and Postgres credentials and TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const missing = join(dir, 'no-such-file');
+  const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
+  const creds = file(
+    'user.creds',
+    `-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln\n------END NATS USER JWT------\n\n` +
+      `-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`,
+  );
+  const seedFile = file('user.nk', `${seed}\n`);
+  const ca = file('ca.pem', '-----BEGIN CERTIFICATE-----\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('<NAME>_FILE', () => {
+    it('given a secret as a file, reads it with its trailing newline trimmed (only that)', () => {
+      const config = loadConfig({
+        DATABASE_URL_FILE: file('db', 'postgres://shop:s3cret@db:5432/shop\n'),
+        NATS_URL_FILE: file('nats', 'nats://shop:pa ss@n1:4222\r\n'),
+        SMTP_URL_FILE: file('smtp', 'smtp://mail:25'),
+      });
+      expect(config.database.url).toBe('postgres://shop:s3cret@db:5432/shop');
+      expect(config.nats.auth).toEqual({ user: 'shop', pass: 'pa ss' });
+      expect(config.smtpUrl).toBe('smtp://mail:25');
+    });
+
+    it('covers every secret of the list, REDIS_URL and ADMIN_TOKEN included, without knowing their schema', () => {
+      const { env, issues } = readSecretFiles({ ADMIN_TOKEN_FILE: file('admin', 'tok\n'), REDIS_URL_FILE: file('redis', 'redis://r:6379\n') });
+      expect(issues).toEqual([]);
+      expect(env).toEqual({ ADMIN_TOKEN: 'tok', REDIS_URL: 'redis://r:6379' });
+      for (const name of ['DATABASE_URL', 'DATABASE_URL_PAYMENTS', 'NATS_URL', 'NATS_TOKEN', 'SMTP_URL', 'REDIS_URL', 'ADMIN_TOKEN']) {
+        expect(SECRET_VARIABLES).toContain(name);
+      }
+    });
+
+    it('given both the variable and its file, names both', () => {
+      const message = refusal({ ...base, DATABASE_URL_FILE: file('db2', base.DATABASE_URL) });
+      expect(message).toMatch(named('DATABASE_URL_FILE'));
+      expect(message).toMatch(/set together with DATABASE_URL\b/);
+    });
+
+    it('given an unreadable file, names the variable and the path, never a content', () => {
+      const message = refusal({ ...inProcess, NATS_TOKEN_FILE: missing, NATS_URL: base.NATS_URL });
+      expect(message).toMatch(named('NATS_TOKEN_FILE'));
+      expect(message).toContain(`cannot read ${missing} (ENOENT)`);
+    });
+
+    it('given a bad value from a file, names the variable and its file, not the value', () => {
+      const message = refusal({ DATABASE_URL_FILE: file('db3', 'mysql://shop:s3cret@db/shop') });
+      expect(message).toMatch(/^ {2}DATABASE_URL \(from DATABASE_URL_FILE\): not a postgres:\/\/ URL$/m);
+      expect(message).not.toContain('s3cret');
+    });
+
+    it('treats an empty <NAME>_FILE as unset', () => {
+      expect(loadConfig({ ...base, SMTP_URL_FILE: '' }).smtpUrl).toBeUndefined();
+    });
+  });
+
+  describe('NATS', () => {
+    it('splits a comma list, takes user:pass@ out of the URLs and gives the servers without it', () => {
+      const config = loadConfig({ ...base, NATS_URL: 'nats://shop:p%40ss@n1:4222, nats://shop:p%40ss@n2:4222,n3' });
+      expect(config.nats.servers).toEqual(['nats://n1:4222', 'nats://n2:4222', 'nats://n3']);
+      expect(config.nats.auth).toEqual({ user: 'shop', pass: 'p@ss' });
+      expect(config.nats.tls).toBeUndefined();
+    });
+
+    it('reads nats://token@host as a token, and tls:// as TLS required', () => {
+      const config = loadConfig({ ...base, NATS_URL: 'tls://t0ken@n1:4222,tls://n2:4222' });
+      expect(config.nats.auth).toEqual({ token: 't0ken' });
+      expect(config.nats.tls).toEqual({});
+    });
+
+    it('takes NATS_TOKEN, NATS_CREDS_FILE, NATS_NKEY_SEED_FILE and the TLS files', () => {
+      expect(loadConfig({ ...base, NATS_TOKEN: 't' }).nats.auth).toEqual({ token: 't' });
+      expect(loadConfig({ ...base, NATS_CREDS_FILE: creds }).nats.auth).toEqual({ credsFile: creds });
+      expect(loadConfig({ ...base, NATS_NKEY_SEED_FILE: seedFile }).nats.auth).toEqual({ nkeySeedFile: seedFile });
+      const tls = loadConfig({ ...base, NATS_TLS_CA_FILE: ca, NATS_TLS_CERT_FILE: ca, NATS_TLS_KEY_FILE: ca }).nats.tls;
+      expect(tls).toEqual({ caFile: ca, certFile: ca, keyFile: ca });
+    });
+
+    const secretUrl = 'nats://shop:s3cret@n1:4222';
+    it.each<[string, string, Env]>([
+      ['NATS_URL', 'an http:// entry', { ...base, NATS_URL: `${secretUrl},http://shop:s3cret@n2:4222` }],
+      ['NATS_URL', 'a path', { ...base, NATS_URL: 'nats://shop:s3cret@n1:4222/x' }],
+      ['NATS_URL', 'tls:// and nats:// mixed', { ...base, NATS_URL: 'tls://n1:4222,nats://n2:4222' }],
+      ['NATS_URL', 'two identities', { ...base, NATS_URL: `${secretUrl},nats://other:s3cret@n2:4222` }],
+      ['NATS_URL', 'URL credentials and NATS_TOKEN', { ...base, NATS_URL: secretUrl, NATS_TOKEN: 's3cret' }],
+      ['NATS_URL', 'a token and a creds file', { ...base, NATS_TOKEN: 's3cret', NATS_CREDS_FILE: creds }],
+      ['NATS_CREDS_FILE', 'a missing file', { ...base, NATS_CREDS_FILE: missing }],
+      ['NATS_CREDS_FILE', 'not a creds file', { ...base, NATS_CREDS_FILE: ca }],
+      ['NATS_NKEY_SEED_FILE', 'not a seed', { ...base, NATS_NKEY_SEED_FILE: ca }],
+      ['NATS_TLS_CA_FILE', 'a missing CA', { ...base, NATS_TLS_CA_FILE: missing }],
+      ['NATS_TLS_CA_FILE', 'a directory', { ...base, NATS_TLS_CA_FILE: dir }],
+      ['NATS_TLS_KEY_FILE', 'a certificate without its key', { ...base, NATS_TLS_CERT_FILE: ca }],
+      ['NATS_TOKEN', 'a token and no NATS_URL', { ...inProcess, NATS_TOKEN: 's3cret' }],
+    ])('refuses %s: %s, without printing a secret', (variable, _why, env) => {
+      const message = refusal(env);
+      expect(message).toMatch(named(variable));
+      expect(message.split('\n').filter((line) => line.startsWith('  '))).toHaveLength(1);
+      expect(message).not.toContain('s3cret');
+    });
+  });
+
+  describe('Postgres TLS', () => {
+    it('accepts sslmode, a readable sslrootcert and DATABASE_CA_FILE', () => {
+      expect(() => loadConfig({ ...base, DATABASE_URL: `${base.DATABASE_URL}?sslmode=verify-full&sslrootcert=${ca}` })).not.toThrow();
+      expect(loadConfig({ ...base, DATABASE_CA_FILE: ca }).database.caFile).toBe(ca);
+      expect(() => loadConfig({ ...base, DATABASE_URL: `${base.DATABASE_URL}?sslmode=verify-ca`, DATABASE_CA_FILE: ca })).not.toThrow();
+    });
+
+    it.each<[string, string, Env]>([
+      ['DATABASE_URL', 'sslmode=prefer (could fall back to plain text)', { ...base, DATABASE_URL: `${base.DATABASE_URL}?sslmode=prefer` }],
+      ['DATABASE_URL_ORDERS', 'an unreadable sslrootcert', { ...base, DATABASE_URL_ORDERS: `${base.DATABASE_URL}?sslmode=verify-full&sslrootcert=${missing}` }],
+      ['DATABASE_URL', 'verify-ca without a CA of its own', { ...base, DATABASE_URL: `${base.DATABASE_URL}?sslmode=verify-ca` }],
+      ['DATABASE_CA_FILE', 'a missing CA', { ...base, DATABASE_CA_FILE: missing }],
+      ['DATABASE_CA_FILE', 'a CA for the embedded Postgres', { NATS_URL: base.NATS_URL, DATABASE_CA_FILE: ca }],
+    ])('refuses %s: %s', (variable, _why, env) => {
+      const message = refusal(env);
+      expect(message).toMatch(named(variable));
+      expect(message.split('\n').filter((line) => line.startsWith('  '))).toHaveLength(1);
+    });
   });
 });
 

@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { crossRules, Issue } from './config-rules';
+import { crossRules } from './config-rules';
 import { BusinessModule, envSchema, ParsedEnv } from './env-schema';
+import { NatsAuth, parseNatsUrl } from './nats-servers';
+import { readSecretFiles } from './secret-files';
 import { TrustProxy } from './trust-proxy';
 
 export { BUSINESS_MODULES } from './env-schema';
 export type { BusinessModule } from './env-schema';
+export type { NatsAuth } from './nats-servers';
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
@@ -24,10 +27,13 @@ export interface AppConfig {
   redisUrl?: string;
   logLevel: string;
   modules: BusinessModule[];
-  /** `url` unset: main.ts starts an embedded Postgres and fills it in. */
-  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; embedded: { dir: string; port: number } };
-  /** `url` unset: the in-process transport (one process running every module). */
-  nats: { url?: string; namespace: string };
+  /** `url` unset: main.ts starts an embedded Postgres and fills it in. `caFile`: DATABASE_CA_FILE. */
+  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; caFile?: string; embedded: { dir: string; port: number } };
+  /**
+   * `url` unset: the in-process transport (one process running every module). `url` is NATS_URL
+   * as given (it may hold a password: never log it); `servers` is the same list without credentials.
+   */
+  nats: { url?: string; servers: string[]; auth?: NatsAuth; tls?: NatsTls; namespace: string };
   relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
   /** Published outbox rows and inbox entries are history; the relay prunes them after these ages. */
   retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
@@ -39,29 +45,51 @@ export interface AppConfig {
   orderTimeoutMs: number;
 }
 
+/** TLS to NATS: required when set (a `tls://` URL, or any of the files). */
+export interface NatsTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
 export class ConfigError extends Error {}
 
 /**
  * Validates the environment once: each variable on its own, then the rules across them; every
  * bad variable is named in one error.
  */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadConfig(given: Record<string, string | undefined>): AppConfig {
+  const { env, fromFile, issues } = readSecretFiles(given);
   const values: Partial<Record<keyof ParsedEnv, unknown>> = {};
-  const issues: Issue[] = [];
   for (const [variable, schema] of Object.entries(envSchema.shape) as [keyof ParsedEnv, z.ZodType][]) {
     const parsed = schema.safeParse(env[variable]);
     if (parsed.success) values[variable] = parsed.data;
-    else issues.push(...parsed.error.issues.map((i) => ({ variable, message: i.message })));
+    else issues.push(...parsed.error.issues.map((i) => ({ variable: named(variable, fromFile), message: i.message })));
   }
   for (const rule of crossRules) {
     if (!rule.variables.every((v) => v in values)) continue;
     const issue = rule.check(values as ParsedEnv);
-    if (issue) issues.push(issue);
+    if (issue) issues.push({ ...issue, variable: named(issue.variable, fromFile) });
   }
   if (issues.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
   }
   return toAppConfig(values as ParsedEnv);
+}
+
+/** A value read from `<NAME>_FILE` is named with its file variable: that is what the operator set. */
+const named = (variable: string, fromFile: Set<string>) => (fromFile.has(variable) ? `${variable} (from ${variable}_FILE)` : variable);
+
+function natsSettings(e: ParsedEnv): AppConfig['nats'] {
+  const parsed = e.NATS_URL ? parseNatsUrl(e.NATS_URL).value : undefined;
+  const auth: NatsAuth | undefined =
+    parsed?.credentials ??
+    (e.NATS_TOKEN ? { token: e.NATS_TOKEN } : undefined) ??
+    (e.NATS_CREDS_FILE ? { credsFile: e.NATS_CREDS_FILE } : undefined) ??
+    (e.NATS_NKEY_SEED_FILE ? { nkeySeedFile: e.NATS_NKEY_SEED_FILE } : undefined);
+  const files = { caFile: e.NATS_TLS_CA_FILE, certFile: e.NATS_TLS_CERT_FILE, keyFile: e.NATS_TLS_KEY_FILE };
+  const tls = parsed?.tls || Object.values(files).some(Boolean) ? (Object.fromEntries(Object.entries(files).filter(([, path]) => path)) as NatsTls) : undefined;
+  return { url: e.NATS_URL, servers: parsed?.servers ?? [], auth, tls, namespace: e.MESSAGING_NAMESPACE };
 }
 
 function toAppConfig(e: ParsedEnv): AppConfig {
@@ -84,9 +112,10 @@ function toAppConfig(e: ParsedEnv): AppConfig {
         notifications: e.DATABASE_URL_NOTIFICATIONS,
       },
       poolSize: e.DATABASE_POOL_SIZE,
+      caFile: e.DATABASE_CA_FILE,
       embedded: { dir: e.EMBEDDED_POSTGRES_DIR, port: e.EMBEDDED_POSTGRES_PORT },
     },
-    nats: { url: e.NATS_URL, namespace: e.MESSAGING_NAMESPACE },
+    nats: natsSettings(e),
     relay: {
       enabled: e.RELAY_ENABLED,
       batchSize: e.RELAY_BATCH_SIZE,

@@ -1,4 +1,5 @@
 import { backoffMs } from '../platform/backoff';
+import { credentialRules } from './credential-rules';
 import { BUSINESS_MODULES, ParsedEnv } from './env-schema';
 
 export type Issue = { variable: string; message: string };
@@ -108,6 +109,7 @@ export const crossRules: { variables: (keyof ParsedEnv)[]; check: (e: ParsedEnv)
         ? { variable: 'EMBEDDED_POSTGRES_PORT', message: `${e.PORT} is also PORT: the embedded Postgres and the HTTP server cannot share it` }
         : undefined,
   },
+  ...credentialRules,
 ];
 
 /** The longest a delivery can take to be dead-lettered: every attempt up to ack_wait, every backoff at its ceiling. */

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { postgresTlsProblems } from '../platform/database/postgres-tls';
+import { checkCreds, checkNkeySeed, readableFile, unreadable } from './file-settings';
+import { parseNatsUrl } from './nats-servers';
 import { trustProxySchema } from './trust-proxy';
 
 export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications'] as const;
@@ -27,6 +30,20 @@ const bool = (def: boolean) =>
     .enum(['true', 'false', '1', '0'], { error: (i) => `${JSON.stringify(i.input)} is not one of true, false, 1, 0` })
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+/** Its TLS parameters are checked too (sslmode, readable sslrootcert); a message never quotes the URL. */
+const postgresUrl = () =>
+  z
+    .url({ protocol: /^postgres(ql)?$/, error: 'not a postgres:// URL' })
+    .optional()
+    .transform((url, ctx) => {
+      for (const message of url ? postgresTlsProblems(url, unreadable) : []) ctx.issues.push({ code: 'custom', input: '', message });
+      return url;
+    });
+const optionalSecret = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => s || undefined);
 /** A bearer credential: empty is unset; never echoed in an error (it is a secret). */
 const ADMIN_TOKEN_MIN_LENGTH = 16;
 const token = () =>
@@ -54,7 +71,6 @@ const optionalPort = () =>
         .pipe(z.number().min(1, { error: 'not from 1 to 65535' }).max(65_535, { error: 'not from 1 to 65535' }))
         .optional(),
     );
-const postgresUrl = () => z.url({ protocol: /^postgres(ql)?$/, error: 'not a postgres:// URL' }).optional();
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -92,11 +108,21 @@ export const envSchema = z.object({
     1_000,
     'at boot each module holds one connection (the migration lock) while its migrations run on a second; with 1 they wait for a connection that never comes',
   ),
-  // Empty is unset: the in-process transport.
+  // Empty is unset: the in-process transport. A comma list; entries may carry user:pass@.
   NATS_URL: z
     .string()
     .optional()
-    .transform((s) => s || undefined),
+    .transform((s, ctx) => {
+      for (const message of s ? parseNatsUrl(s).problems : []) ctx.issues.push({ code: 'custom', input: '', message });
+      return s || undefined;
+    }),
+  NATS_TOKEN: optionalSecret(),
+  NATS_CREDS_FILE: readableFile(checkCreds),
+  NATS_NKEY_SEED_FILE: readableFile(checkNkeySeed),
+  NATS_TLS_CA_FILE: readableFile(),
+  NATS_TLS_CERT_FILE: readableFile(),
+  NATS_TLS_KEY_FILE: readableFile(),
+  DATABASE_CA_FILE: readableFile(),
   MESSAGING_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
   // Max age of each module's stream: the horizon of a JetStream redelivery or replay. Bounded like the retentions.
   STREAM_MAX_AGE_MS: int(7 * DAY_MS, 1_000, TEN_YEARS_MS),

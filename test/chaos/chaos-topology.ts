@@ -15,7 +15,7 @@ export class ChaosTopology {
 
   constructor(databases: { shop: string; shop_payments: string }, natsUrl: string, extraEnv: Record<string, string>) {
     for (const spec of composeServices('services')) {
-      const env = { ...localEnvironment(spec.environment, databases, natsUrl), ...extraEnv };
+      const env = { ...localEnvironment(spec.environment, databases, natsUrl, spec.secretFiles), ...extraEnv };
       for (let replica = 1; replica <= spec.replicas; replica++) {
         this.processes.push(new AppProcess(spec.replicas > 1 ? `${spec.name}-${replica}` : spec.name, env));
       }

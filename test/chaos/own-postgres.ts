@@ -22,14 +22,15 @@ export class OwnPostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
   }
 
-  async start(): Promise<void> {
+  /** `settings`: more `-c name=value` server settings (ssl=on and its files, say). */
+  async start(settings: string[] = []): Promise<void> {
     if (process.getuid?.() === 0) {
       const { stdout } = await run('id', ['-u', 'postgres']);
       const { stdout: gid } = await run('id', ['-g', 'postgres']);
       chownSync(this.dir, Number(stdout.trim()), Number(gid.trim()));
     }
     await this.pg('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${this.dir} -c max_connections=300`;
+    const options = [`-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${this.dir} -c max_connections=300`, ...settings.map((s) => `-c ${s}`)].join(' ');
     await this.pg('pg_ctl', ['-D', this.data, '-l', join(this.dir, 'postgres.log'), '-o', options, '-w', 'start']);
   }
 

@@ -12,15 +12,19 @@ export class OwnNats {
   readonly dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
   private child?: ChildProcess;
 
-  constructor(readonly port: number) {}
+  /** `args`: more nats-server flags (`--user/--pass`, `--auth`, `--tls …`), kept across restarts. */
+  constructor(
+    readonly port: number,
+    private readonly args: string[] = [],
+  ) {}
 
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return `${this.args.includes('--tls') ? 'tls' : 'nats'}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
     const log = openSync(join(this.dir, 'nats.log'), 'a');
-    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store')], {
+    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store'), ...this.args], {
       stdio: ['ignore', log, log],
     });
     closeSync(log);

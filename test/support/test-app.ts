@@ -29,7 +29,13 @@ export async function startApp(
   const config = testConfig(env);
   const moduleRef = await Test.createTestingModule({ imports: [root(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(config.trustProxy), { logger: false });
-  await configureApp(app);
+  try {
+    await configureApp(app);
+  } catch (error) {
+    // A boot that fails half way (a refused broker) leaves pools and relays running: close them.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

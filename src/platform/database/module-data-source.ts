@@ -30,7 +30,8 @@ async function initializeCreatingDatabase(options: DataSourceOptions): Promise<D
     const target = new URL(url);
     const name = decodeURIComponent(target.pathname.slice(1));
     target.pathname = '/postgres';
-    const admin = await new DataSource({ type: 'postgres', url: target.toString() }).initialize();
+    const ssl = 'ssl' in options ? options.ssl : undefined;
+    const admin = await new DataSource({ type: 'postgres', url: target.toString(), ssl }).initialize();
     try {
       await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     } catch (e) {

@@ -19,6 +19,7 @@ import { OutboxStore } from '../outbox/outbox-store';
 import { TransactionRunner } from './transaction-runner';
 import { messagingMigrations } from './messaging-migrations';
 import { openModuleDataSource } from './module-data-source';
+import { postgresConnection } from './postgres-tls';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -62,17 +63,21 @@ export class ModuleDatabaseModule {
         TypeOrmModule.forRootAsync({
           name,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
-            name,
-            type: 'postgres',
-            url: databaseUrlFor(config, name),
-            schema: name,
-            entities: options.entities,
-            migrations: [...options.migrations, ...messagingMigrations(name)],
-            migrationsTableName: 'migrations',
-            // A bounded wait for a connection: a starved pool becomes an error (and a retry), never a hang.
-            extra: { max: config.database.poolSize, connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },
-          }),
+          useFactory: (config: AppConfig) => {
+            const { connectionString, ssl } = postgresConnection(databaseUrlFor(config, name), config.database.caFile);
+            return {
+              name,
+              type: 'postgres' as const,
+              url: connectionString,
+              ssl,
+              schema: name,
+              entities: options.entities,
+              migrations: [...options.migrations, ...messagingMigrations(name)],
+              migrationsTableName: 'migrations',
+              // A bounded wait for a connection: a starved pool becomes an error (and a retry), never a hang.
+              extra: { max: config.database.poolSize, connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },
+            };
+          },
           dataSourceFactory: async (dsOptions) => openModuleDataSource(dsOptions!, name),
         }),
       ],

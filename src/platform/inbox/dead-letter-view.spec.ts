@@ -33,13 +33,13 @@ describe('viewDeadLetter', () => {
     const json = JSON.stringify(view);
     expect(json).not.toMatch(/tok_visa|ada@example\.com|bob@example\.org|s3cret/);
     expect(view.envelope).toEqual({ payload: { email: REDACTED, note: `write to ${REDACTED}` } });
-    expect(view.error).toBe(`SMTP refused ${REDACTED} via smtp://${REDACTED}@mail.internal:25`);
+    expect(view.error).toBe(`SMTP refused ${REDACTED} via smtp://mailer:***@mail.internal:25`);
   });
 
   it('given the full scope, shows personal data, still no secret and no password', () => {
     const view = viewDeadLetter(parked, redactor, true);
     expect(view.envelope).toEqual({ payload: { email: 'ada@example.com', note: 'write to bob@example.org' } });
-    expect(view.error).toBe(`SMTP refused ada@example.com via smtp://${REDACTED}@mail.internal:25`);
+    expect(view.error).toBe('SMTP refused ada@example.com via smtp://mailer:***@mail.internal:25');
   });
 
   it('given a raw delivery that is not JSON, hides its token and e-mail', () => {

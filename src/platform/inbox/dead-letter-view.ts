@@ -1,5 +1,6 @@
 import { REDACTED, Redactor } from '../../contracts/redaction';
-import { hideEmails, hideUrlCredentials } from '../observability/log-scrubber';
+import { hideEmails } from '../observability/log-scrubber';
+import { redactUrls } from '../redact-url';
 import { DeadLetter } from './dead-letters';
 
 /**
@@ -9,7 +10,7 @@ import { DeadLetter } from './dead-letters';
  */
 export function viewDeadLetter(letter: DeadLetter, redactor: Redactor, revealPersonal: boolean): DeadLetter {
   const text = (value: string) => {
-    const redacted = hideUrlCredentials(redactor.redactText(value, { revealPersonal }), REDACTED);
+    const redacted = redactUrls(redactor.redactText(value, { revealPersonal }));
     return revealPersonal ? redacted : hideEmails(redacted, REDACTED);
   };
   return {

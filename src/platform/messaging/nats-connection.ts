@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { connect, NatsConnection } from 'nats';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { natsConnectOptions, natsStartupError } from './nats-connect-options';
 
 /** One NATS connection per process, reconnecting forever; closed last on shutdown. */
 @Injectable()
@@ -44,15 +45,22 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
   }
 
   private async open(): Promise<NatsConnection> {
-    const nc = await connect({
-      // A cluster is given as a comma list; the client fails over between them and learns the rest.
-      servers: (this.config.nats.url ?? '').split(',').map((server) => server.trim()).filter(Boolean),
-      name: `shop:${this.config.modules.join('+')}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-      waitOnFirstConnect: false,
-    });
-    this.logger.log(`connected to ${nc.getServer()} (server ${nc.info?.version})`);
+    const { servers } = this.config.nats;
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        // A cluster is given as a comma list; the client fails over between them and learns the rest.
+        ...natsConnectOptions(this.config.nats),
+        name: `shop:${this.config.modules.join('+')}`,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        // The first connection fails fast: a refused password or certificate stops the boot with one message.
+        waitOnFirstConnect: false,
+      });
+    } catch (error) {
+      throw natsStartupError(error, servers);
+    }
+    this.logger.log(`connected to ${nc.getServer()} (server ${nc.info?.version}${this.config.nats.tls ? ', TLS' : ''})`);
     void (async () => {
       for await (const status of nc.status()) {
         if (status.type === 'disconnect' || status.type === 'reconnect') this.logger.warn(`NATS ${status.type}`);

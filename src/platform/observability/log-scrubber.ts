@@ -1,9 +1,8 @@
-/** The user-info of a URL (`user:password@`, or a bare token `nats://token@`): a credential. */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
-/** An e-mail address anywhere in free text: personal data. */
-const EMAIL = /[^\s@"'<>()[\],;:\\]+@[^\s@"'<>()[\],;:\\]+\.[A-Za-z]{2,}/g;
+import { redactUrls } from '../redact-url';
 
-export const hideUrlCredentials = (text: string, mask = '***') => text.replace(URL_CREDENTIALS, `$1${mask}@`);
+/** An e-mail address anywhere in free text (personal data); not the user-info of a URL (`smtp://user:***@host`). */
+const EMAIL = /(?<!:\/\/[^\s@/]*)[^\s@"'<>()[\],;:\\]+@[^\s@"'<>()[\],;:\\]+\.[A-Za-z]{2,}/g;
+
 export const hideEmails = (text: string, mask = '[e-mail]') => text.replace(EMAIL, mask);
 
 /**
@@ -12,5 +11,5 @@ export const hideEmails = (text: string, mask = '[e-mail]') => text.replace(EMAI
  * Card tokens never reach a log line by construction: nothing logs a request body or a payload.
  */
 export function scrubLogText(text: string): string {
-  return hideEmails(hideUrlCredentials(text));
+  return hideEmails(redactUrls(text));
 }

@@ -50,7 +50,7 @@ export class ProcessShop extends Shop {
     [this.db, this.paymentsDb] = await Promise.all([createTestDatabase(this.name), createTestDatabase(`${this.name}_pay`)]);
     const databases = { shop: this.db.url, shop_payments: this.paymentsDb.url };
     for (const spec of composeServices('services')) {
-      const env = { ...localEnvironment(spec.environment, databases, NATS_URL), ...tuning };
+      const env = { ...localEnvironment(spec.environment, databases, NATS_URL, spec.secretFiles), ...tuning };
       for (let replica = 1; replica <= spec.replicas; replica++) {
         const name = spec.replicas > 1 ? `${spec.name}-${replica}` : spec.name;
         this.services.set(name, new AppProcess(name, env));

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { AppConfig, databaseUrlFor } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
+import { postgresConnection } from '../../../platform/database/postgres-tls';
 import { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from '../domain/payment-gateway.port';
 import { decideCharge } from './simulated-charge-rules';
 
@@ -25,7 +26,9 @@ export class SimulatedPaymentGateway extends PaymentGateway implements OnModuleI
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
-    this.pool = new Pool({ connectionString: databaseUrlFor(config, 'payments'), max: 4, application_name: 'gateway-simulator' });
+    // The same URL means the same TLS as the module's own pool.
+    const connection = postgresConnection(databaseUrlFor(config, 'payments'), config.database.caFile);
+    this.pool = new Pool({ ...connection, max: 4, application_name: 'gateway-simulator' });
     // An idle connection cut by a database restart must not become an unhandled 'error' (a crash).
     this.pool.on('error', () => undefined);
   }
