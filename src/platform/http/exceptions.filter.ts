@@ -35,6 +35,12 @@ export class ExceptionsFilter implements ExceptionFilter {
 }
 
 export function toErrorBody(exception: unknown): ErrorBody {
+  const body = describeError(exception);
+  // The API answers a body it cannot read with 400 (ARCHITECTURE §7, stable): JSON is all it reads.
+  return body.statusCode === 415 ? { statusCode: 400, error: 'Bad Request', message: 'the body must be application/json' } : body;
+}
+
+function describeError(exception: unknown): ErrorBody {
   if (exception instanceof DomainError) {
     const statusCode = DOMAIN_STATUS[exception.kind];
     return { statusCode, error: STATUS_CODES[statusCode]!, message: exception.message, code: exception.code };
@@ -48,10 +54,6 @@ export function toErrorBody(exception: unknown): ErrorBody {
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(code ? { code } : {}) };
   }
   const fastify = exception as { statusCode?: number; code?: string; message?: string };
-  if (fastify?.statusCode === 415) {
-    // The API answers a body it cannot read with 400 (ARCHITECTURE §7, stable): JSON is all it reads.
-    return { statusCode: 400, error: 'Bad Request', message: 'the body must be application/json' };
-  }
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     // Fastify's own errors (body too large, bad JSON) keep their 4xx status.
     const statusCode = fastify.statusCode;
