@@ -15,6 +15,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   'SMTP_URL',
   'REDIS_URL',
   'ADMIN_TOKEN',
+  'ADMIN_FULL_TOKEN',
 ];
 
 export type ReadFile = (path: string) => string;
@@ -29,7 +30,7 @@ export interface SecretFilesResult {
 
 /**
  * Reads the `<NAME>_FILE` variables of the secret list. The content is the value, without its
- * trailing newline (what `echo secret > file` leaves). Both forms set, or a file that cannot be
+ * trailing newline (what `echo secret > file` leaves) and a leading byte-order mark. Both forms set, or a file that cannot be
  * read, is an issue naming the variable and the path, never the content. An empty `<NAME>_FILE`
  * counts as unset, like an empty variable elsewhere.
  */
@@ -46,7 +47,8 @@ export function readSecretFiles(env: Record<string, string | undefined>, read: R
       continue;
     }
     try {
-      resolved[name] = read(path).replace(/\r?\n$/, '');
+      // A byte-order mark (Windows editors) is never part of a secret.
+      resolved[name] = read(path).replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
       fromFile.add(name);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
