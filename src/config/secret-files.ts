@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BUSINESS_MODULES } from './env-schema';
+import { unreadable } from './file-settings';
 import type { Issue } from './config-rules';
 
 /**
@@ -34,7 +35,7 @@ export interface SecretFilesResult {
  * read, is an issue naming the variable and the path, never the content. An empty `<NAME>_FILE`
  * counts as unset, like an empty variable elsewhere.
  */
-export function readSecretFiles(env: Record<string, string | undefined>, read: ReadFile = (p) => readFileSync(p, 'utf8')): SecretFilesResult {
+export function readSecretFiles(env: Record<string, string | undefined>, read: ReadFile = readRegularFile): SecretFilesResult {
   const resolved = { ...env };
   const fromFile = new Set<string>();
   const issues: Issue[] = [];
@@ -51,9 +52,16 @@ export function readSecretFiles(env: Record<string, string | undefined>, read: R
       resolved[name] = read(path).replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
       fromFile.add(name);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      issues.push({ variable: `${name}_FILE`, message: `cannot read ${path} (${code})` });
+      const code = (error as NodeJS.ErrnoException).code;
+      issues.push({ variable: `${name}_FILE`, message: code ? `cannot read ${path} (${code})` : (error as Error).message });
     }
   }
   return { env: resolved, fromFile, issues };
+}
+
+/** Only a regular file: a FIFO nobody writes would block the boot for good, /dev/zero never ends. */
+function readRegularFile(path: string): string {
+  const problem = unreadable(path);
+  if (problem) throw new Error(problem);
+  return readFileSync(path, 'utf8');
 }
