@@ -429,3 +429,44 @@ describe('loadConfig: the HTTP edge (proxies, rate-limit store, probes)', () => 
     expect(refusal({ ...base, RATE_LIMIT_PROBES_PER_MINUTE: '119' })).toMatch(/^ {2}RATE_LIMIT_PROBES_PER_MINUTE: "119" is not a decimal integer from 120/m);
   });
 });
+
+// Adversary review (issue 9, items 5 and 6): inputs an operator can really hand the process.
+describe('loadConfig: hostile secret values and files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-hostile-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each<[string, Env]>([
+    ['NATS_URL', { ...base, NATS_URL: 'nats://shop:s3cret%zz@n1:4222' }],
+    ['NATS_URL', { ...base, NATS_URL: 'nats://n1:4222,nats://s3cret%E0%A4%A@n2:4222' }],
+    ['DATABASE_URL', { ...base, DATABASE_URL: 'postgres://shop:s3cret%zz@db:5432/shop' }],
+    ['DATABASE_URL_PAYMENTS', { ...base, DATABASE_URL_PAYMENTS: 'postgres://sh%zzop:s3cret@db:5432/shop' }],
+  ])('a %s whose user-info is not valid percent-encoding is one config error, not a URIError at boot', (variable, env) => {
+    const message = refusal(env);
+    expect(message).toMatch(named(variable));
+    expect(message).toMatch(/percent-encod/);
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('reads ADMIN_FULL_TOKEN from ADMIN_FULL_TOKEN_FILE like the other secrets (not silently ignored)', () => {
+    const config = loadConfig({ ...base, ADMIN_TOKEN: 'operator-token-0123456789', ADMIN_FULL_TOKEN_FILE: file('full', 'full-scope-token-0123456789\n') });
+    expect(config.admin.fullToken).toBe('full-scope-token-0123456789');
+  });
+
+  it('drops a byte-order mark a Windows editor left at the start of a secret file', () => {
+    const config = loadConfig({ ...base, NATS_TOKEN_FILE: file('bom-token', '\uFEFFs3cret-t0ken\r\n') });
+    expect(config.nats.auth).toEqual({ token: 's3cret-t0ken' });
+  });
+
+  it.each(['sslmode', 'sslrootcert'])('refuses a Postgres URL that repeats %s (libpq takes the last, the pool took the first)', (param) => {
+    const ca = file('ca.pem', '-----BEGIN CERTIFICATE-----\n');
+    const twice = param === 'sslmode' ? 'sslmode=disable&sslmode=verify-full' : `sslmode=verify-full&sslrootcert=${ca}&sslrootcert=system`;
+    const message = refusal({ ...base, DATABASE_URL: `${base.DATABASE_URL}?${twice}` });
+    expect(message).toMatch(named('DATABASE_URL'));
+    expect(message).toContain(`${param} is given more than once`);
+  });
+});

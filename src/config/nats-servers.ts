@@ -44,8 +44,12 @@ export function parseNatsUrl(raw: string): { value?: NatsServers; problems: stri
     schemes.add(scheme);
     servers.push(`${scheme}://${url.host}`);
     if (url.username || url.password) {
-      const user = decodeURIComponent(url.username);
-      const pass = decodeURIComponent(url.password);
+      const user = percentDecoded(url.username);
+      const pass = percentDecoded(url.password);
+      if (user === undefined || pass === undefined) {
+        problems.push(`${where} has a user or password that is not valid percent-encoding (write % as %25)`);
+        return;
+      }
       // `nats://token@host` is how NATS spells a token in a URL.
       found = url.password ? { user, pass } : { token: user };
       credentials.add(JSON.stringify(found));
@@ -56,4 +60,13 @@ export function parseNatsUrl(raw: string): { value?: NatsServers; problems: stri
   if (credentials.size > 1) problems.push('its entries carry different credentials: the client presents one identity to every server');
   if (problems.length > 0) return { problems };
   return { value: { servers, credentials: found, tls: schemes.has('tls') }, problems };
+}
+
+/** `decodeURIComponent`, or nothing where the text is not valid percent-encoding (`%zz`, a cut UTF-8 sequence). */
+export function percentDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }

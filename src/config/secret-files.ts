@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BUSINESS_MODULES } from './env-schema';
+import { unreadable } from './file-settings';
 import type { Issue } from './config-rules';
 
 /**
@@ -15,6 +16,7 @@ export const SECRET_VARIABLES: readonly string[] = [
   'SMTP_URL',
   'REDIS_URL',
   'ADMIN_TOKEN',
+  'ADMIN_FULL_TOKEN',
 ];
 
 export type ReadFile = (path: string) => string;
@@ -29,11 +31,11 @@ export interface SecretFilesResult {
 
 /**
  * Reads the `<NAME>_FILE` variables of the secret list. The content is the value, without its
- * trailing newline (what `echo secret > file` leaves). Both forms set, or a file that cannot be
+ * trailing newline (what `echo secret > file` leaves) and a leading byte-order mark. Both forms set, or a file that cannot be
  * read, is an issue naming the variable and the path, never the content. An empty `<NAME>_FILE`
  * counts as unset, like an empty variable elsewhere.
  */
-export function readSecretFiles(env: Record<string, string | undefined>, read: ReadFile = (p) => readFileSync(p, 'utf8')): SecretFilesResult {
+export function readSecretFiles(env: Record<string, string | undefined>, read: ReadFile = readRegularFile): SecretFilesResult {
   const resolved = { ...env };
   const fromFile = new Set<string>();
   const issues: Issue[] = [];
@@ -46,12 +48,20 @@ export function readSecretFiles(env: Record<string, string | undefined>, read: R
       continue;
     }
     try {
-      resolved[name] = read(path).replace(/\r?\n$/, '');
+      // A byte-order mark (Windows editors) is never part of a secret.
+      resolved[name] = read(path).replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
       fromFile.add(name);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      issues.push({ variable: `${name}_FILE`, message: `cannot read ${path} (${code})` });
+      const code = (error as NodeJS.ErrnoException).code;
+      issues.push({ variable: `${name}_FILE`, message: code ? `cannot read ${path} (${code})` : (error as Error).message });
     }
   }
   return { env: resolved, fromFile, issues };
+}
+
+/** Only a regular file: a FIFO nobody writes would block the boot for good, /dev/zero never ends. */
+function readRegularFile(path: string): string {
+  const problem = unreadable(path);
+  if (problem) throw new Error(problem);
+  return readFileSync(path, 'utf8');
 }

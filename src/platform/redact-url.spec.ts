@@ -19,3 +19,15 @@ describe('redactUrls', () => {
     expect(redactUrls('postgres://postgres@127.0.0.1:5432/shop')).toBe('postgres://***@127.0.0.1:5432/shop');
   });
 });
+
+describe('redactUrls: passwords the URL parser accepts unencoded', () => {
+  // WHATWG URL (zod's z.url, pg, nats) takes the last `@` of the authority as the separator,
+  // so `postgres://u:S3cr@t@host/db` is a valid URL whose password is `S3cr@t`.
+  it.each([
+    ['postgres://postgres:S3cr@tPw@127.0.0.1:5432/shop', 'postgres://postgres:***@127.0.0.1:5432/shop'],
+    ['nats://shop:p@ss@n1:4222,nats://shop:p@ss@n2:4222', 'nats://shop:***@n1:4222,nats://shop:***@n2:4222'],
+    ['redis://:S3cr@t@127.0.0.1:6379', 'redis://:***@127.0.0.1:6379'],
+  ])('hides all of %s', (input, expected) => {
+    expect(redactUrls(input)).toBe(expected);
+  });
+});

@@ -1,7 +1,10 @@
 /** Query parameters that carry a credential in a Postgres, NATS, SMTP or Redis URL. */
 const SECRET_PARAMS = /([?&](?:password|sslpassword|pass|token|auth_token|secret)=)[^&#\s,]*/gi;
-/** `scheme://userinfo@`: the userinfo ends at the first `@` before any path, query or space. */
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^@/?#\s,]*)@/gi;
+/**
+ * `scheme://userinfo@`: the userinfo ends at the last `@` before any path, query, space or comma,
+ * as URL parsers read it (`u:S3cr@t@host` is the password `S3cr@t`).
+ */
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s,]*)@/gi;
 
 /**
  * Hides the credentials in a URL, a comma list of URLs, or any text that quotes one (an error

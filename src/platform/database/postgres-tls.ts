@@ -36,8 +36,22 @@ interface TlsParams {
 
 /** What is wrong with a URL's TLS parameters (files named, never read into the message), or nothing. */
 export function postgresTlsProblems(url: string, unreadable: (path: string) => string | undefined): string[] {
-  const params = new URL(url).searchParams;
+  const parsed = new URL(url);
+  const params = parsed.searchParams;
   const problems: string[] = [];
+  // TypeORM and pg decode the user-info with decodeURIComponent: `%zz` would be a URIError at boot.
+  for (const part of [parsed.username, parsed.password]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      problems.push('its user or password is not valid percent-encoding (write % as %25)');
+      break;
+    }
+  }
+  // libpq takes the last of a repeated parameter, this file the first: refused rather than guessed.
+  for (const name of TLS_PARAMS) {
+    if (params.getAll(name).length > 1) problems.push(`${name} is given more than once`);
+  }
   const mode = params.get('sslmode');
   if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) {
     problems.push(`sslmode=${mode} is not one of ${SSL_MODES.join(', ')} (allow and prefer could fall back to plain text)`);
