@@ -87,3 +87,52 @@ describe('ContractRegistry.readAs (versions)', () => {
     expect(() => defineUpcaster(PricedV1, PricedV3, () => ({ amount: { cents: 0 }, currency: '' }))).toThrow(/one version to the next/);
   });
 });
+
+describe('ContractRegistry against an adversary (issue 12)', () => {
+  const PricedV1 = defineContract('shop.Priced', 1, z.object({ cents: z.number().int() }).strict());
+  const PricedV2 = defineContract('shop.Priced', 2, z.object({ cents: z.number().int(), currency: z.string() }).strict());
+  const checked = (registry: ContractRegistry, overrides: object) => {
+    const result = registry.check(envelope({ type: 'shop.Priced', ...overrides }));
+    if (!result.ok) throw new Error(result.error);
+    return result.envelope;
+  };
+
+  it.each([0, -1, 1.5, '2', 2 ** 53, Number.MAX_VALUE, null, true])('given an envelope version %p, refuses it as an invalid envelope', (version) => {
+    const result = new ContractRegistry([PricedV1]).check(envelope({ type: 'shop.Priced', version, payload: { cents: 1 } }));
+    expect(!result.ok && result.error).toMatch(/invalid envelope: .*version/);
+  });
+
+  it('given a huge but safe version without a contract, refuses it by name', () => {
+    const result = new ContractRegistry([PricedV1]).check(envelope({ type: 'shop.Priced', version: 2 ** 53 - 1, payload: { cents: 1 } }));
+    expect(!result.ok && result.error).toMatch(/no contract for shop\.Priced@v9007199254740991/);
+  });
+
+  // Finding (issue 12 adversary): an upcaster that throws escaped readAs, so the dispatcher threw
+  // and the transport nak'ed the event for ever instead of parking it.
+  it('given an upcaster that throws, says so (a dead letter), never throws', () => {
+    const boom = defineUpcaster(PricedV1, PricedV2, () => {
+      throw new Error('boom: no currency for this shop');
+    });
+    const registry = new ContractRegistry([PricedV1, PricedV2], [boom]);
+    const v1 = checked(registry, { payload: { cents: 1 } });
+    let read: ReturnType<ContractRegistry['readAs']> | undefined;
+    expect(() => (read = registry.readAs(v1, 2))).not.toThrow();
+    expect(read?.ok === false && read.error).toMatch(/a reader of shop\.Priced@v2 cannot read shop\.Priced@v1: the upcaster from v1 failed: boom/);
+  });
+
+  it('given an upcaster that writes nothing or the wrong shape, refuses the result', () => {
+    for (const upcast of [() => undefined, () => 'nothing', (p: { cents: number }) => ({ ...p, currency: 7 })]) {
+      const registry = new ContractRegistry([PricedV1, PricedV2], [defineUpcaster(PricedV1, PricedV2, upcast as never)]);
+      const read = registry.readAs(checked(registry, { payload: { cents: 1 } }), 2);
+      expect(!read.ok && read.error).toMatch(/a reader of shop\.Priced@v2 cannot read shop\.Priced@v1/);
+    }
+  });
+
+  it('given an upcaster that changes its input, the event it read stays as it was (another listener may read it)', () => {
+    const mutating = defineUpcaster(PricedV1, PricedV2, (p) => Object.assign(p, { currency: 'EUR' }));
+    const registry = new ContractRegistry([PricedV1, PricedV2], [mutating]);
+    const v1 = checked(registry, { payload: { cents: 1 } });
+    registry.readAs(v1, 2);
+    expect(registry.readAs(v1, 1)).toEqual({ ok: true, envelope: expect.objectContaining({ version: 1, payload: { cents: 1 } }) });
+  });
+});
