@@ -60,7 +60,12 @@ export class ContractRegistry {
       for (let from = envelope.version; from < version; from++) {
         const step = this.upcasters.get(contractKey(type, from));
         if (!step) return unreadable(`no upcaster from v${from}`);
-        payload = step.upcast(payload);
+        // A copy: the checked event is shared by every listener of the delivery.
+        try {
+          payload = step.upcast(structuredClone(payload));
+        } catch (error) {
+          return unreadable(`the upcaster from v${from} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     } else if (schema instanceof z.ZodObject) {
       // A newer version: what the reader knows must still be there; fields it does not know are dropped.
