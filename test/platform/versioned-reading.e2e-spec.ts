@@ -92,6 +92,18 @@ describeWithNats('versioned reading under attack (real Postgres, real JetStream)
     expect(await world.db.query('SELECT n FROM probe.effects WHERE event_id = $1', [id])).toEqual([{ n: 7 }]);
   });
 
+  // Finding (issue 12 adversary): "producers publish the latest version" was not enforced: a
+  // producer could still append v1 (for OrderPlaced, the card token back on the stream).
+  it('the outbox refuses to append an older version of a type than the latest contract', async () => {
+    const probe = world.messaging(world.apps[0]);
+    const older = { type: 'probe.Versioned', version: 1, aggregateType: 'Thing', aggregateId: 'old', aggregateVersion: 1, payload: { n: 1, pin: '55' } };
+    await expect(probe.transactions.run((m) => probe.outbox.append(m, [older]))).rejects.toThrow(/probe\.Versioned@v1 .*v2 is the latest: producers write the latest version/);
+    expect(await world.count(`SELECT 1 FROM probe.outbox WHERE aggregate_id = 'old'`)).toBe(0);
+    const latest = { ...older, version: 2, aggregateId: 'new', payload: { n: 1, label: 'x' } };
+    await probe.transactions.run((m) => probe.outbox.append(m, [latest]));
+    expect(await world.count(`SELECT 1 FROM probe.outbox WHERE aggregate_id = 'new'`)).toBe(1);
+  });
+
   // Finding (issue 12 adversary): when every listener of a consumer takes one version as it is,
   // an event of another version ran no listener and was acked, with an inbox row: read by nobody.
   it('a v2 reaching a consumer whose only listener takes v1 as it is is parked, not acked unread', async () => {
