@@ -30,6 +30,12 @@ export class ContractRegistry {
     return this.contracts.has(contractKey(type, version));
   }
 
+  /** The newest registered version of a type: what its producers write. */
+  latestVersion(type: string): number | undefined {
+    const versions = [...this.contracts.values()].filter((c) => c.type === type).map((c) => c.version);
+    return versions.length ? Math.max(...versions) : undefined;
+  }
+
   check(raw: unknown): ContractCheck {
     const envelope = eventEnvelopeSchema.safeParse(raw);
     if (!envelope.success) return { ok: false, error: `invalid envelope: ${flat(envelope.error)}`, envelope: raw };
