@@ -136,3 +136,30 @@ describe('ContractRegistry against an adversary (issue 12)', () => {
     expect(registry.readAs(v1, 1)).toEqual({ ok: true, envelope: expect.objectContaining({ version: 1, payload: { cents: 1 } }) });
   });
 });
+
+describe('ContractRegistry.readAs of a newer version, nested (issue 12 adversary)', () => {
+  const line = { sku: z.string(), quantity: z.number().int() };
+  const PlacedV2 = defineContract('shop.Placed', 2, z.object({ items: z.array(z.object(line).strict()), buyer: z.object({ id: z.string() }).strict().optional() }).strict());
+  const PlacedV3 = defineContract(
+    'shop.Placed',
+    3,
+    z.object({ items: z.array(z.object({ ...line, taxCents: z.number().int() }).strict()), buyer: z.object({ id: z.string(), country: z.string() }).strict().optional(), currency: z.string() }).strict(),
+  );
+  const registry = new ContractRegistry([PlacedV2, PlacedV3]);
+
+  // Finding: only the top level was read tolerantly, so a field added inside a list of lines or a
+  // nested object (a minor change) parked every newer event at a reader still on the older version.
+  it('given a newer version that adds fields inside lines and nested objects, drops them too', () => {
+    const v3 = registry.check(envelope({ type: 'shop.Placed', version: 3, payload: { items: [{ sku: 'A', quantity: 1, taxCents: 9 }], buyer: { id: 'b', country: 'FR' }, currency: 'EUR' } }));
+    const read = v3.ok ? registry.readAs(v3.envelope, 2) : v3;
+    expect(read).toEqual({ ok: true, envelope: expect.objectContaining({ version: 2, payload: { items: [{ sku: 'A', quantity: 1 }], buyer: { id: 'b' } } }) });
+  });
+
+  it('given a newer version that lost a nested field the reader needs, still refuses it', () => {
+    const NoQuantityV3 = defineContract('shop.Placed', 3, z.object({ items: z.array(z.object({ sku: z.string() }).strict()) }).strict());
+    const lossy = new ContractRegistry([PlacedV2, NoQuantityV3]);
+    const v3 = lossy.check(envelope({ type: 'shop.Placed', version: 3, payload: { items: [{ sku: 'A' }] } }));
+    const read = v3.ok ? lossy.readAs(v3.envelope, 2) : v3;
+    expect(!read.ok && read.error).toMatch(/a reader of shop\.Placed@v2 cannot read shop\.Placed@v3: .*quantity/);
+  });
+});
