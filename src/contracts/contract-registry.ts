@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventContract, contractKey } from './event-contract';
 import { EventEnvelope, eventEnvelopeSchema } from './event-envelope';
+import { withoutUnknownFields } from './tolerant-read';
 import { Upcaster } from './upcaster';
 
 export type ContractCheck =
@@ -61,7 +62,6 @@ export class ContractRegistry {
       envelope,
     });
     let payload = envelope.payload;
-    let schema = target.payload;
     if (envelope.version < version) {
       for (let from = envelope.version; from < version; from++) {
         const step = this.upcasters.get(contractKey(type, from));
@@ -73,11 +73,11 @@ export class ContractRegistry {
           return unreadable(`the upcaster from v${from} failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-    } else if (schema instanceof z.ZodObject) {
-      // A newer version: what the reader knows must still be there; fields it does not know are dropped.
-      schema = schema.strip();
+    } else {
+      // A newer version: what the reader knows must still be there; fields it does not know are dropped, at any depth.
+      payload = withoutUnknownFields(target.payload, payload);
     }
-    const read = schema.safeParse(payload);
+    const read = target.payload.safeParse(payload);
     if (!read.success) return unreadable(flat(read.error));
     return { ok: true, envelope: { ...envelope, version, payload: read.data } };
   }
