@@ -26,12 +26,16 @@ export const VersionedV1ToV2 = defineUpcaster(VersionedV1, VersionedV2, ({ n }) 
   return { n, label: 'from-v1' };
 });
 
+/** While set, the v2 listener fails on n = 66: a delivery parked for the handler's own failure. */
+export const versionedProbeFlags = { broken: true };
+
 @Controller()
 export class VersionedProbeListener {
   constructor(private readonly transactions: TransactionRunner) {}
 
   @Listens(VersionedV2, 'probe')
-  onVersioned(@Payload() event: EventEnvelope<'probe.Versioned', { n: number }>) {
+  async onVersioned(@Payload() event: EventEnvelope<'probe.Versioned', { n: number }>) {
+    if (event.payload.n === 66 && versionedProbeFlags.broken) throw new Error('the probe is broken on 66');
     return this.effect(event);
   }
 
