@@ -61,6 +61,20 @@ describe('the contract compatibility gate, on fixtures', () => {
     expect(check.status).toBe(0);
   });
 
+  // Finding (issue 12 adversary): only payloads were recorded, so tightening the envelope every
+  // event shares (an id rule, the offset of occurredAt, a bound on version) passed the gate, and
+  // every event already on the streams would then be parked.
+  it('fails when the envelope is tighter than recorded, naming the envelope and the rule', () => {
+    const file = join(snapshots, 'envelope.v1.json');
+    const recorded = JSON.parse(readFileSync(file, 'utf8'));
+    delete recorded.properties.aggregateId.minLength;
+    writeFileSync(file, JSON.stringify(recorded));
+    const check = gate([...fixture('recorded'), '--snapshots', snapshots]);
+    expect(check.output).toMatch(/envelope@v1: BREAKING: its readers would refuse events/);
+    expect(check.output).toMatch(/aggregateId: minLength none → 1 \(the current schema refuses events of this version already on the stream\)/);
+    expect(check.status).toBe(1);
+  });
+
   describe('given an adversary who deletes or edits snapshot files', () => {
     const retyped = fixture('retyped');
 
