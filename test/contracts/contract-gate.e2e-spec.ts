@@ -26,7 +26,7 @@ describe('the contract compatibility gate, on fixtures', () => {
     snapshots = mkdtempSync(join(tmpdir(), 'contract-gate-'));
     const recorded = gate([...fixture('recorded'), '--snapshots', snapshots, '--write']);
     expect(recorded.status).toBe(0);
-    expect(readdirSync(snapshots).sort()).toEqual(['things.Happened.v1.json', 'things.Noted.v1.json']);
+    expect(readdirSync(snapshots).sort()).toEqual(['envelope.v1.json', 'things.Happened.v1.json', 'things.Noted.v1.json']);
   });
 
   afterEach(() => rmSync(snapshots, { recursive: true, force: true }));
@@ -57,7 +57,7 @@ describe('the contract compatibility gate, on fixtures', () => {
 
     expect(gate([...fixture('additive'), '--snapshots', snapshots, '--write']).status).toBe(0);
     const check = gate([...fixture('additive'), '--snapshots', snapshots]);
-    expect(check.output).toMatch(/3 version\(s\) as recorded/);
+    expect(check.output).toMatch(/4 version\(s\) as recorded/);
     expect(check.status).toBe(0);
   });
 
