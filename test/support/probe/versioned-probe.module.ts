@@ -15,15 +15,16 @@ import { ProbeInit1700000000000 } from './probe.migration';
 /**
  * Test-only versions of a probe event, to attack versioned reading without business rules:
  * v1 carries a secret `pin` (as OrderPlaced v1 carried the card token), v2 a `label` instead; the
- * v1 → v2 upcaster throws on n = 13. `OnlyOld` has one listener, which takes v1 as it is.
+ * v1 → v2 upcaster throws on n = 13, quoting the payload. `OnlyOld` has one listener, which takes v1 as it is.
  */
 export const VersionedV1 = defineContract('probe.Versioned', 1, z.object({ n: z.number().int(), pin: z.string() }).strict(), { secret: ['pin'] });
 export const VersionedV2 = defineContract('probe.Versioned', 2, z.object({ n: z.number().int(), label: z.string() }).strict());
 export const OnlyOldV1 = defineContract('probe.OnlyOld', 1, z.object({ n: z.number().int() }).strict());
 export const OnlyOldV2 = defineContract('probe.OnlyOld', 2, z.object({ n: z.number().int(), label: z.string() }).strict());
-export const VersionedV1ToV2 = defineUpcaster(VersionedV1, VersionedV2, ({ n }) => {
-  if (n === 13) throw new Error('boom: the upcaster cannot read n = 13');
-  return { n, label: 'from-v1' };
+export const VersionedV1ToV2 = defineUpcaster(VersionedV1, VersionedV2, (payload) => {
+  // Quotes what it read, as a careless upcaster would: the secret with it.
+  if (payload.n === 13) throw new Error(`boom: the upcaster cannot read ${JSON.stringify(payload)}`);
+  return { n: payload.n, label: 'from-v1' };
 });
 
 /** While set, the v2 listener fails on n = 66: a delivery parked for the handler's own failure. */
