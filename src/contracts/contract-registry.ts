@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventContract, contractKey } from './event-contract';
 import { EventEnvelope, eventEnvelopeSchema } from './event-envelope';
+import { withoutUnknownFields } from './tolerant-read';
 import { Upcaster } from './upcaster';
 
 export type ContractCheck =
@@ -30,6 +31,12 @@ export class ContractRegistry {
     return this.contracts.has(contractKey(type, version));
   }
 
+  /** The newest registered version of a type: what its producers write. */
+  latestVersion(type: string): number | undefined {
+    const versions = [...this.contracts.values()].filter((c) => c.type === type).map((c) => c.version);
+    return versions.length ? Math.max(...versions) : undefined;
+  }
+
   check(raw: unknown): ContractCheck {
     const envelope = eventEnvelopeSchema.safeParse(raw);
     if (!envelope.success) return { ok: false, error: `invalid envelope: ${flat(envelope.error)}`, envelope: raw };
@@ -55,18 +62,22 @@ export class ContractRegistry {
       envelope,
     });
     let payload = envelope.payload;
-    let schema = target.payload;
     if (envelope.version < version) {
       for (let from = envelope.version; from < version; from++) {
         const step = this.upcasters.get(contractKey(type, from));
         if (!step) return unreadable(`no upcaster from v${from}`);
-        payload = step.upcast(payload);
+        // A copy: the checked event is shared by every listener of the delivery.
+        try {
+          payload = step.upcast(structuredClone(payload));
+        } catch (error) {
+          return unreadable(`the upcaster from v${from} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
-    } else if (schema instanceof z.ZodObject) {
-      // A newer version: what the reader knows must still be there; fields it does not know are dropped.
-      schema = schema.strip();
+    } else {
+      // A newer version: what the reader knows must still be there; fields it does not know are dropped, at any depth.
+      payload = withoutUnknownFields(target.payload, payload);
     }
-    const read = schema.safeParse(payload);
+    const read = target.payload.safeParse(payload);
     if (!read.success) return unreadable(flat(read.error));
     return { ok: true, envelope: { ...envelope, version, payload: read.data } };
   }

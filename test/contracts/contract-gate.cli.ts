@@ -1,21 +1,24 @@
 import { relative, resolve } from 'node:path';
 import { explainVerdict, judgeContracts, REFUSED } from '../../src/contracts/compatibility/contract-gate';
-import { contractKey, EventContract } from '../../src/contracts/event-contract';
+import { contractKey, defineContract, EventContract } from '../../src/contracts/event-contract';
+import { eventEnvelopeSchema } from '../../src/contracts/event-envelope';
 import { currentSchemas, readSnapshots, writeSnapshot } from './contract-snapshots';
 
 /**
  * The compatibility gate (`npm run lint`) and its recorder (`npm run contracts:snapshot`, with
  * `--write`). Exit 0: every version is recorded as it is; 1: a published version would break its
  * readers (nothing is written); 2: only new or compatible changes, not recorded yet.
- * `--contracts <module exporting ALL_CONTRACTS>` and `--snapshots <dir>` serve the fixture test.
+ * The envelope is recorded as `envelope.v1.json`. `--contracts <module exporting ALL_CONTRACTS>` and `--snapshots <dir>` serve the fixture test.
  */
 const RECORD = 'npm run contracts:snapshot';
+const ENVELOPE_CONTRACT = defineContract('envelope', 1, eventEnvelopeSchema);
 
 async function main(args: string[]): Promise<number> {
   const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
   const modulePath = resolve(option('--contracts', 'src/contracts/index.ts'));
   const dir = relative(process.cwd(), resolve(option('--snapshots', 'src/contracts/snapshots')));
-  const contracts: readonly EventContract[] = (await import(modulePath)).ALL_CONTRACTS;
+  // The envelope is read with every event: it is judged as a contract of its own.
+  const contracts: readonly EventContract[] = [...(await import(modulePath)).ALL_CONTRACTS, ENVELOPE_CONTRACT];
 
   const verdicts = judgeContracts(readSnapshots(dir), currentSchemas(contracts));
   const refused = verdicts.filter((v) => REFUSED.has(v.kind));

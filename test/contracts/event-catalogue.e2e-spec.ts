@@ -39,6 +39,20 @@ describe('the event catalogue in the README', () => {
     expect(readFileSync(stale, 'utf8')).toBe(readme);
   });
 
+  // Finding (issue 12 adversary): only the first pair of markers was checked, so a second copy
+  // of the table (pasted further down, then left to rot) passed as current.
+  it('fails on a README holding a second, stale copy of the table between markers of its own', () => {
+    const twice = join(dir, 'README.md');
+    const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- event-catalogue:start -->');
+    const end = readme.indexOf('<!-- event-catalogue:end -->') + '<!-- event-catalogue:end -->'.length;
+    const stale = readme.slice(start, end).replace(/^\| `orders\.OrderPlaced` \|.*\n/m, '');
+    writeFileSync(twice, `${readme}\n## Events again\n\n${stale}\n`);
+    const check = catalogue(['--readme', twice]);
+    expect(check.status).toBe(1);
+    expect(check.output).toMatch(/markers .* more than once/);
+  });
+
   it('refuses a README without its markers rather than guessing where the table goes', () => {
     const bare = join(dir, 'README.md');
     writeFileSync(bare, '# Shop\n');

@@ -28,6 +28,13 @@ describe('judgeContracts (committed snapshots against the registry)', () => {
     expect(explainVerdict(verdict)).toMatch(/things\.Happened@v1: BREAKING: a published version left the registry/);
   });
 
+  it('given a version whose snapshot is missing below a recorded one, then it is refused as lost, not recorded as new', () => {
+    const verdicts = judge({ 'things.Happened@v2': v1 }, { 'things.Happened@v1': schema({ id: z.string() }), 'things.Happened@v2': v1 });
+    expect(verdicts.map((v) => [v.key, v.kind])).toEqual([['things.Happened@v1', 'lost'], ['things.Happened@v2', 'unchanged']]);
+    expect(explainVerdict(verdicts[0])).toMatch(/things\.Happened@v1: BREAKING: its snapshot is missing/);
+    expect(REFUSED.has('lost')).toBe(true);
+  });
+
   it('given a breaking change, then it is refused, naming the contract and each reason', () => {
     const [verdict] = judge({ 'things.Happened@v1': v1 }, { 'things.Happened@v1': schema({ id: z.string() }) });
     expect(verdict.kind).toBe('breaking');

@@ -23,6 +23,10 @@ export function withCatalogue(text: string, table: string): string {
   const start = text.indexOf(CATALOGUE_START);
   const end = text.indexOf(CATALOGUE_END);
   if (start < 0 || end < start) throw new Error(`the markers ${CATALOGUE_START} … ${CATALOGUE_END} are missing or out of order`);
+  // One table: a second copy would never be checked, and would rot.
+  if (text.indexOf(CATALOGUE_START, start + 1) >= 0 || text.indexOf(CATALOGUE_END, end + 1) >= 0) {
+    throw new Error(`the markers ${CATALOGUE_START} … ${CATALOGUE_END} appear more than once: keep one table`);
+  }
   return `${text.slice(0, start + CATALOGUE_START.length)}\n${table}\n${text.slice(end)}`;
 }
 

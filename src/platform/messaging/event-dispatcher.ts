@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
+import { contractKey } from '../../contracts/event-contract';
 import { EventEnvelope } from '../../contracts/event-envelope';
 import { Redactor } from '../../contracts/redaction';
 import { AppConfig } from '../../config/app-config';
@@ -105,6 +106,10 @@ export class EventDispatcher {
       const read = this.contracts.readAs(event, handler.version);
       if (!read.ok) return park({ envelope: event, eventId: event.id, error: read.error, attempts: 1 });
       runs.push([handler, read.envelope]);
+    }
+    // Every listener takes only another version as it is: nobody reads this one, so it is not acked.
+    if (!runs.length) {
+      return park({ envelope: event, eventId: event.id, error: `no listener of ${consumer} reads ${contractKey(event.type, event.version)}`, attempts: 1 });
     }
 
     try {

@@ -18,13 +18,16 @@ const stripNul = (text: string) => text.split(NUL).join('\\0').split('\\u0000').
 
 /**
  * Moves a delivery to the module's dead-letter table, where an operator can inspect and retry it.
- * Secrets (a v1 OrderPlaced's card token) are dropped first: a dead-letter table keeps no credential.
+ * Secrets (a v1 OrderPlaced's card token) are dropped first, from the error text too: a dead-letter
+ * table keeps no credential.
  */
 export async function parkDelivery(deadLetters: DeadLetters, redactor: Redactor, logger: LoggerService, parked: Parked): Promise<DispatchOutcome> {
   const d = {
     ...parked,
     envelope: redactor.redact(parked.envelope, { revealPersonal: true }),
     raw: parked.raw === undefined ? undefined : redactor.redactText(parked.raw, { revealPersonal: true }),
+    // An error may quote what it read (an upcaster, a handler): it is logged and stored as well.
+    error: redactor.redactText(parked.error, { revealPersonal: true }),
   };
   const eventId = d.eventId ?? idOf(d.envelope);
   try {

@@ -84,6 +84,11 @@ export class Outbox {
     const json = JSON.stringify(envelope);
     const result = this.contracts.check(JSON.parse(json));
     if (!result.ok) throw new EventBreaksContractError(envelope, result.error);
+    // Older versions stay readable, not writable (OrderPlaced v1 carried the card token).
+    const latest = this.contracts.latestVersion(envelope.type);
+    if (latest !== undefined && envelope.version < latest) {
+      throw new EventBreaksContractError(envelope, `v${latest} is the latest: producers write the latest version`);
+    }
     return json;
   }
 
