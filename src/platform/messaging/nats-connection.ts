@@ -54,6 +54,9 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
         name: `shop:${this.config.modules.join('+')}`,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+        // A refusal after a reconnect (credentials rotated on the server first) is retried, not fatal:
+        // the client would otherwise close for good and the process never recover without a restart.
+        ignoreAuthErrorAbort: true,
         // The first connection fails fast: a refused password or certificate stops the boot with one message.
         waitOnFirstConnect: false,
       });
@@ -62,8 +65,15 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
     }
     this.logger.log(`connected to ${nc.getServer()} (server ${nc.info?.version}${this.config.nats.tls ? ', TLS' : ''})`);
     void (async () => {
+      let refused = false;
       for await (const status of nc.status()) {
         if (status.type === 'disconnect' || status.type === 'reconnect') this.logger.warn(`NATS ${status.type}`);
+        if (status.type === 'reconnect') refused = false;
+        // Once per outage: the reconnect loop would repeat it every attempt.
+        if (status.type === 'error' && !refused && /authorization|authentication/i.test(String(status.data))) {
+          refused = true;
+          this.logger.error(`NATS refused the credentials (${String(status.data)}); retrying until it takes them again`);
+        }
       }
     })();
     return nc;
