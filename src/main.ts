@@ -3,6 +3,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { checkPostgres } from './platform/database/postgres-preflight';
 import { configureApp, httpAdapter } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { AdminServer } from './platform/admin/admin-server';
@@ -16,6 +17,10 @@ async function bootstrap(): Promise<void> {
     ? undefined
     : await startEmbeddedPostgres(loaded.database.embedded.dir, loaded.database.embedded.port);
   const config: AppConfig = { ...loaded, database: { ...loaded.database, url: loaded.database.url ?? embedded!.url } };
+  await checkPostgres(config).catch(async (error) => {
+    await embedded?.stop();
+    throw error;
+  });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), httpAdapter(config.trustProxy), {
     bufferLogs: true,

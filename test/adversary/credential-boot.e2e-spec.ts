@@ -47,14 +47,9 @@ describe('adversary: credential inputs at boot (the built app)', () => {
     expect({ code: zero.code, lines: said(zero.output) }).toEqual({ code: 1, lines: ['Invalid configuration:', '  NATS_TOKEN_FILE: /dev/zero is not a file'] });
   });
 
-  // FINDING (README "Credentials and TLS": "a NATS or Postgres connection failure says where and why
-  // in one line … (exit code 1, no stack)"): a Postgres that refuses, or that has no TLS for
-  // sslmode=verify-full, gets @nestjs/typeorm's 9 retries per module (about 27 s) with a stack at
-  // ERROR for each (36), then Nest's ExceptionHandler prints one more stack and exits 1. No password
-  // is printed, but it is neither fast nor one line. The fix needs a Postgres StartupError (like
-  // natsStartupError), `toRetry: () => false` on each module's TypeOrmModule and a boot that lets
-  // main.ts print it (Nest's ExceptionsZone logs the stack itself): a design change left to the owner.
-  it.failing.each([
+  // Found by the adversarial review: TypeORM's 9 retries per module and a stack each; now one
+  // connection per database is tried before Nest starts (platform/database/postgres-preflight.ts).
+  it.each([
     ['refused', 'postgres://postgres:PW@127.0.0.1:1/x', /Postgres.*127\.0\.0\.1:1.*ECONNREFUSED|refused/i],
     ['without TLS under sslmode=verify-full', 'postgres://postgres:PW@127.0.0.1:5432/DB?sslmode=verify-full', /Postgres.*(SSL|TLS)/i],
   ])('a Postgres %s at boot: exit 1 within 10 s, one line naming it, no stack, no password', async (_why, template, reason) => {
