@@ -6,6 +6,7 @@ import { describeWithNats } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { NATS_URL } from '../support/test-broker';
 import { waitFor } from '../support/wait-for';
+import { orderPlacedEnvelope } from '../support/envelopes';
 
 /** Long enough for a deposit sent 2 s late to win, short enough for the deadline case to end in seconds. */
 const ORDER_TIMEOUT_MS = 8_000;
@@ -48,18 +49,9 @@ describeWithNats('adversary: the card-token hand-over (real Postgres, real JetSt
        VALUES ($1, $2, 'ada@example.com', $3::jsonb, 500, 'PENDING', 1, now(), now())`,
       [orderId, CUSTOMER, JSON.stringify([{ sku: 'ADV-TOK', quantity: 1, unitPriceCents: 500 }])],
     );
-    await shop.deliverLate({
-      id: uuidv7(),
-      type: 'orders.OrderPlaced',
-      version: 2,
-      occurredAt: new Date().toISOString(),
-      aggregateType: 'Order',
-      aggregateId: orderId,
-      aggregateVersion: 1,
-      correlationId: orderId,
-      causationId: orderId,
-      payload: { orderId, customerId: CUSTOMER, customerEmail: 'ada@example.com', items: [{ sku: 'ADV-TOK', quantity: 1, unitPriceCents: 500 }], totalCents: 500 },
-    } as never);
+    await shop.deliverLate(
+      orderPlacedEnvelope(2, orderId, { customerId: CUSTOMER, customerEmail: 'ada@example.com', items: [{ sku: 'ADV-TOK', quantity: 1, unitPriceCents: 500 }], totalCents: 500 }),
+    );
     return orderId;
   }
 

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AdminServer } from '../../src/platform/admin/admin-server';
 import { BACKLOG_SAMPLE_MS } from '../../src/platform/outbox/outbox-backlog';
 import { ADMIN_FULL_TOKEN, ADMIN_TOKEN, bearer } from '../support/admin';
+import { orderPlacedEnvelope } from '../support/envelopes';
 import { freePort } from '../support/free-port';
 import { HoldingProxy } from '../support/holding-proxy';
 import { describeWithNats } from '../support/requires-nats';
@@ -14,21 +15,8 @@ const EMAIL = 'grace.hopper@example.com';
 const TOKEN = 'tok_visa_never_shown';
 
 /** An OrderPlaced v1 that breaks its contract (no lines): every consumer parks it, e-mail and token included. */
-const brokenOrderPlaced = () => {
-  const orderId = uuidv7();
-  return {
-    id: uuidv7(),
-    type: 'orders.OrderPlaced',
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    aggregateType: 'Order',
-    aggregateId: orderId,
-    aggregateVersion: 1,
-    correlationId: orderId,
-    causationId: orderId,
-    payload: { orderId, customerId: uuidv7(), customerEmail: EMAIL, items: [], totalCents: 0, paymentToken: TOKEN },
-  };
-};
+const brokenOrderPlaced = () =>
+  orderPlacedEnvelope(1, uuidv7(), { customerId: uuidv7(), customerEmail: EMAIL, items: [], totalCents: 0, paymentToken: TOKEN });
 
 const metricValue = (body: string, series: string) =>
   Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(body)?.[1] ?? NaN);

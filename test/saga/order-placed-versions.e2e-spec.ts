@@ -2,45 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { describeWithNats } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
-import { TestDatabase } from '../support/test-database';
+import { orderPlacedEnvelope } from '../support/envelopes';
+import { rowsHolding } from '../support/rows-holding';
 import { waitFor } from '../support/wait-for';
 
 const CONSUMERS = ['inventory', 'payments', 'notifications'];
 
-const orderPlaced = (version: 1 | 2, orderId: string, sku: string, extra: object = {}) => ({
-  id: uuidv7(),
-  type: 'orders.OrderPlaced',
-  version,
-  occurredAt: new Date().toISOString(),
-  aggregateType: 'Order',
-  aggregateId: orderId,
-  aggregateVersion: 1,
-  correlationId: orderId,
-  causationId: orderId,
-  payload: {
-    orderId,
+const orderPlaced = (version: 1 | 2, orderId: string, sku: string, extra: object = {}) =>
+  orderPlacedEnvelope(version, orderId, {
     customerId: '0193a2b4-0000-7000-8000-000000000001',
     customerEmail: 'ada@example.com',
     items: [{ sku, quantity: 1, unitPriceCents: 500 }],
     totalCents: 500,
     ...extra,
-  },
-});
-
-/** Rows of any table of the module schemas that hold `needle`. */
-async function rowsHolding(db: TestDatabase, needle: string): Promise<string[]> {
-  const tables = await db.query<{ name: string }>(
-    `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
-     WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`,
-    [['orders', ...CONSUMERS]],
-  );
-  const found: string[] = [];
-  for (const { name } of tables) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM ${name} t WHERE t::text LIKE '%' || $1 || '%'`, [needle]);
-    if (n > 0) found.push(`${name}: ${n}`);
-  }
-  return found;
-}
+  });
 
 /**
  * The adversary of issue 12 on OrderPlaced itself: one order told twice in two versions, a v1

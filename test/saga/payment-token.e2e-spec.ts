@@ -5,26 +5,10 @@ import { ProcessShop } from '../support/shop/process-shop';
 import { Shop } from '../support/shop/shop';
 import { TOPOLOGIES } from '../support/shop/topologies';
 import { readStream } from '../support/test-broker';
-import { TestDatabase } from '../support/test-database';
+import { orderPlacedEnvelope } from '../support/envelopes';
+import { MODULE_SCHEMAS, rowsHolding } from '../support/rows-holding';
 import { describeWithNats } from '../support/requires-nats';
 import { waitFor } from '../support/wait-for';
-
-const MODULE_SCHEMAS = ['orders', 'inventory', 'payments', 'notifications'];
-
-/** Every row of the module tables (all, or those named `only`) that holds `needle` anywhere (the simulated gateway's ledger is outside the product). */
-async function rowsHolding(db: TestDatabase, needle: string, only?: string): Promise<string[]> {
-  const tables = await db.query<{ name: string }>(
-    `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
-     WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE' AND ($2::text IS NULL OR table_name = $2)`,
-    [MODULE_SCHEMAS, only ?? null],
-  );
-  const found: string[] = [];
-  for (const { name } of tables) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM ${name} t WHERE t::text LIKE '%' || $1 || '%'`, [needle]);
-    if (n > 0) found.push(`${name}: ${n}`);
-  }
-  return found;
-}
 
 /** Every message of the shop's streams, read with a client of the test's own (data and headers). */
 async function streamMessagesHolding(shop: Shop, needle: string): Promise<string[]> {
@@ -40,25 +24,14 @@ async function streamMessagesHolding(shop: Shop, needle: string): Promise<string
   return found;
 }
 
-const v1OrderPlaced = (orderId: string, sku: string, paymentToken: string) => ({
-  id: uuidv7(),
-  type: 'orders.OrderPlaced',
-  version: 1,
-  occurredAt: new Date().toISOString(),
-  aggregateType: 'Order',
-  aggregateId: orderId,
-  aggregateVersion: 1,
-  correlationId: orderId,
-  causationId: orderId,
-  payload: {
-    orderId,
+const v1OrderPlaced = (orderId: string, sku: string, paymentToken: string) =>
+  orderPlacedEnvelope(1, orderId, {
     customerId: '0193a2b4-0000-7000-8000-000000000001',
     customerEmail: 'ada@example.com',
     items: [{ sku, quantity: 1, unitPriceCents: 300 }],
     totalCents: 300,
     paymentToken,
-  },
-});
+  });
 
 describe.each(TOPOLOGIES)('the card token rides no event, %s (real Postgres, real JetStream)', (_topology, makeShop) => {
   const world = makeShop('token');
