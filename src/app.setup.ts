@@ -25,12 +25,6 @@ export const httpAdapter = (trustProxy: TrustProxy = false) =>
   });
 
 /**
- * Connections the kernel may queue before the app accepts them (capped by net.core.somaxconn).
- * Node's 511 resets clients in a burst while the event loop is busy (seen: 1,000 concurrent orders).
- */
-export const LISTEN_BACKLOG = 4096;
-
-/**
  * Wires an application the same way in main.ts and in the tests: logger, validation, errors,
  * OpenAPI at /docs, the transport's listener. Call before `init`/`listen`.
  */

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { checkPostgres } from './platform/database/postgres-preflight';
-import { configureApp, httpAdapter, LISTEN_BACKLOG } from './app.setup';
+import { configureApp, httpAdapter } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { AdminServer } from './platform/admin/admin-server';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   await configureApp(app);
-  await app.listen(config.port, '0.0.0.0', LISTEN_BACKLOG);
+  await app.listen(config.port, '0.0.0.0');
   // ADMIN_PORT: the operator endpoints and /metrics there, and no longer on PORT.
   const adminPort = await app.get(AdminServer).listen('0.0.0.0');
   new NestLogger('Bootstrap').log(

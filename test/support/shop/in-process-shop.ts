@@ -4,7 +4,6 @@ import { deleteNamespace, testNamespace } from '../test-broker';
 import { createTestDatabase, TestDatabase } from '../test-database';
 import { startApp, TestEnv } from '../test-app';
 import { Shop } from './shop';
-import { LISTEN_BACKLOG } from '../../../src/app.setup';
 
 /** The monolith: every module in one Nest app, built by Nest's testing module, on real HTTP. */
 export class InProcessShop extends Shop {
@@ -36,7 +35,7 @@ export class InProcessShop extends Shop {
       MESSAGING_NAMESPACE: this.namespace,
       ...this.env,
     });
-    await this.app.listen(0, '127.0.0.1', LISTEN_BACKLOG);
+    await this.app.listen(0, '127.0.0.1');
     this.baseUrl = await this.app.getUrl();
     return this;
   }
