@@ -163,3 +163,21 @@ describe('ContractRegistry.readAs of a newer version, nested (issue 12 adversary
     expect(!read.ok && read.error).toMatch(/a reader of shop\.Placed@v2 cannot read shop\.Placed@v3: .*quantity/);
   });
 });
+
+describe('ContractRegistry.check (an event back from a dead-letter table)', () => {
+  const CardV1 = defineContract('shop.Carded', 1, z.object({ n: z.number(), card: z.string() }).strict(), { secret: ['card'] });
+  const registry = new ContractRegistry([CardV1]);
+  const parked = envelope({ type: 'shop.Carded', payload: { n: 1 } });
+
+  it('given its secrets dropped at parking, accepts it when told so', () => {
+    expect(registry.check(parked, { secretsDropped: true })).toMatchObject({ ok: true, envelope: { payload: { n: 1 } } });
+  });
+
+  it('given the same event fresh from a stream, refuses it: only parking drops a secret', () => {
+    expect(registry.check(parked).ok).toBe(false);
+  });
+
+  it('still refuses anything else missing', () => {
+    expect(registry.check(envelope({ type: 'shop.Carded', payload: { card: 'x' } }), { secretsDropped: true }).ok).toBe(false);
+  });
+});

@@ -37,13 +37,18 @@ export class ContractRegistry {
     return versions.length ? Math.max(...versions) : undefined;
   }
 
-  check(raw: unknown): ContractCheck {
+  /**
+   * `secretsDropped`: the event comes back from a dead-letter table, where its secrets were
+   * dropped when it was parked; they may be missing (a listener that needs one says so itself).
+   */
+  check(raw: unknown, { secretsDropped = false } = {}): ContractCheck {
     const envelope = eventEnvelopeSchema.safeParse(raw);
     if (!envelope.success) return { ok: false, error: `invalid envelope: ${flat(envelope.error)}`, envelope: raw };
     const { type, version } = envelope.data;
     const contract = this.contracts.get(contractKey(type, version));
     if (!contract) return { ok: false, error: `no contract for ${contractKey(type, version)}`, envelope: raw };
-    const payload = contract.payload.safeParse(envelope.data.payload);
+    const schema = secretsDropped ? withOptionalSecrets(contract) : contract.payload;
+    const payload = schema.safeParse(envelope.data.payload);
     if (!payload.success) {
       return { ok: false, error: `payload breaks ${contractKey(type, version)}: ${flat(payload.error)}`, envelope: raw };
     }
@@ -81,6 +86,12 @@ export class ContractRegistry {
     if (!read.success) return unreadable(flat(read.error));
     return { ok: true, envelope: { ...envelope, version, payload: read.data } };
   }
+}
+
+function withOptionalSecrets(contract: EventContract): z.ZodType {
+  const { payload, sensitive } = contract;
+  if (!(payload instanceof z.ZodObject) || sensitive.secret.length === 0) return payload;
+  return payload.partial(Object.fromEntries(sensitive.secret.map((field) => [field, true])) as Record<string, true>);
 }
 
 const flat = (error: z.ZodError) => z.prettifyError(error).replace(/\n/g, ' ');

@@ -107,14 +107,10 @@ describeWithNats('versioned reading under attack (real Postgres, real JetStream)
     expect(await world.count(`SELECT 1 FROM probe.outbox WHERE aggregate_id = 'new'`)).toBe(1);
   });
 
-  // Finding (issue 12 adversary), a design question: a parked event is stored without its secret
-  // fields, so a parked v1 (pin / card token dropped) no longer matches the v1 contract, which
-  // requires them: an operator's retry parks it again, although this listener reads v2, which the
-  // upcast reaches without the secret. For OrderPlaced: a v1 parked by inventory or notifications
-  // (database away past the retries) can never be applied. Reading a retried event with its
-  // contract's secret fields optional would let these listeners take it; a listener that needs
-  // the secret (payments' v1 hand-over) must then fail on its own, clearly.
-  it.failing('a v1 parked by a failing v2 listener is applied when an operator retries it after the fix', async () => {
+  // Found by the issue 12 adversary: a parked v1 (its secret dropped at parking) no longer matched
+  // the v1 contract, so an operator's retry parked it again. A retried event is now checked with
+  // its contract's secret fields optional; a listener that needs the secret fails on its own.
+  it('a v1 parked by a failing v2 listener is applied when an operator retries it after the fix', async () => {
     versionedProbeFlags.broken = true;
     const id = await publish(envelope('probe.Versioned', 1, { n: 66, pin: '2468' }));
     const letter = await deadLetter(id);

@@ -4,6 +4,7 @@ import { describeWithNats } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { orderPlacedEnvelope } from '../support/envelopes';
 import { rowsHolding } from '../support/rows-holding';
+import { ADMIN_TOKEN, bearer } from '../support/admin';
 import { waitFor } from '../support/wait-for';
 
 const CONSUMERS = ['inventory', 'payments', 'notifications'];
@@ -22,7 +23,7 @@ const orderPlaced = (version: 1 | 2, orderId: string, sku: string, extra: object
  * (token inside) replayed after the v2 producer decided the order, a v2 smuggling a token.
  */
 describeWithNats('OrderPlaced v1 and v2 for the same order (the monolith, real Postgres and JetStream)', () => {
-  const shop = new InProcessShop('placed_versions');
+  const shop = new InProcessShop('placed_versions', { ADMIN_TOKEN });
   beforeAll(() => shop.setUp());
   afterAll(() => shop.tearDown());
 
@@ -90,5 +91,30 @@ describeWithNats('OrderPlaced v1 and v2 for the same order (the monolith, real P
     }
     expect(await rowsHolding(shop.db, token)).toEqual([]);
     expect((await rowsHolding(shop.db, orderId)).sort()).toEqual(CONSUMERS.map((c) => `${c}.dead_letter: 1`).sort());
+  });
+
+  it('a v1 parked earlier (its token dropped at parking) and retried by an operator: inventory applies it, payments says the token is gone', async () => {
+    await shop.registerProduct('VERS-3', 500, 5);
+    const orderId = uuidv7();
+    // What parking left of a v1: the envelope without its secret (the payload as a v1 producer wrote it, minus paymentToken).
+    const parkedEvent = orderPlaced(1, orderId, 'VERS-3');
+    // What parking left: the v1 envelope without its secret, in each consumer's dead-letter table.
+    const letters: Record<string, string> = {};
+    for (const consumer of ['inventory', 'payments']) {
+      letters[consumer] = uuidv7();
+      await shop.db.query(
+        `INSERT INTO "${consumer}".dead_letter (id, source, consumer, event_id, type, envelope, error, attempts)
+         VALUES ($1, 'inbox', $2, $3, 'orders.OrderPlaced', $4::jsonb, 'failed 10 times', 10)`,
+        [letters[consumer], consumer, parkedEvent.id, JSON.stringify(parkedEvent)],
+      );
+    }
+    const retry = async (consumer: string) =>
+      (await shop.http('POST', `/dead-letters/${consumer}/${letters[consumer]}/retry`, undefined, bearer(ADMIN_TOKEN))).body;
+
+    expect(await retry('inventory')).toEqual({ retried: true, outcome: 'ack' });
+    expect(await shop.product('VERS-3')).toMatchObject({ available: 4, reserved: 1 });
+    expect(await retry('payments')).toEqual({ retried: true, outcome: 'dead-lettered' });
+    const [again] = await shop.db.query(`SELECT error FROM payments.dead_letter WHERE event_id = $1 AND retried_at IS NULL`, [parkedEvent.id]);
+    expect(again.error).toMatch(/card token of order .* was dropped when its OrderPlaced v1 was parked/);
   });
 });

@@ -93,7 +93,7 @@ export class EventDispatcher {
     } catch (error) {
       return park({ raw, error: `not JSON: ${withoutQuotedInput(message(error))}`, attempts: 1 });
     }
-    const check = this.contracts.check(parsed);
+    const check = this.contracts.check(parsed, { secretsDropped: options.lastChance });
     if (!check.ok) return park({ envelope: parsed, error: check.error, attempts: 1 });
     const event = check.envelope;
     if (event.type !== type) {

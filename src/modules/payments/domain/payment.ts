@@ -135,6 +135,13 @@ export class CardTokenNotReceivedYetError extends NotYetError {
   }
 }
 
+/** A card token that is gone for good: the order cannot be charged, and its deadline cancels it. */
+export class CardTokenDroppedError extends Error {
+  constructor(orderId: string) {
+    super(`the card token of order ${orderId} was dropped when its OrderPlaced v1 was parked: it cannot be charged (its deadline cancels it)`);
+  }
+}
+
 /** The intent is recorded from OrderPlaced, which may arrive after StockReserved: try later. */
 export class IntentNotRecordedYetError extends NotYetError {
   constructor(orderId: string) {
