@@ -16,6 +16,8 @@ export type ContractCheck =
 export class ContractRegistry {
   private readonly contracts = new Map<string, EventContract>();
   private readonly upcasters = new Map<string, Upcaster>();
+  /** The newest version of each type, kept as contracts register: the outbox asks on every append. */
+  private readonly latest = new Map<string, number>();
 
   constructor(contracts: readonly EventContract[] = [], upcasters: readonly Upcaster[] = []) {
     contracts.forEach((c) => this.register(c));
@@ -24,6 +26,7 @@ export class ContractRegistry {
 
   register(contract: EventContract): this {
     this.contracts.set(contractKey(contract.type, contract.version), contract);
+    this.latest.set(contract.type, Math.max(contract.version, this.latest.get(contract.type) ?? 0));
     return this;
   }
 
@@ -33,8 +36,7 @@ export class ContractRegistry {
 
   /** The newest registered version of a type: what its producers write. */
   latestVersion(type: string): number | undefined {
-    const versions = [...this.contracts.values()].filter((c) => c.type === type).map((c) => c.version);
-    return versions.length ? Math.max(...versions) : undefined;
+    return this.latest.get(type);
   }
 
   /**
