@@ -7,10 +7,10 @@ export type Authentication = { granted: AdminScope } | { refused: 'missing' | 'i
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-/** sha256 first: timingSafeEqual needs equal lengths, and a digest leaks nothing about the token's length. */
 /** Stands in for an unset full token, so the same two comparisons always run. */
 const UNMATCHABLE = randomBytes(32);
 
+/** sha256 first: timingSafeEqual needs equal lengths, and a digest leaks nothing about the token's length. */
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
