@@ -77,9 +77,12 @@ export abstract class Shop {
     return rows.map((r) => r.key);
   }
 
+  /** Requests sent again after a connection error (see `send`): shown by suites that make bursts. */
+  networkRetries = 0;
+
   async http<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
     const raw = typeof body === 'string';
-    const response = await fetch(`${this.baseUrlFor(path)}${path}`, {
+    const response = await this.send(`${this.baseUrlFor(path)}${path}`, {
       method,
       headers: body === undefined || raw ? headers : { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
@@ -92,6 +95,24 @@ export abstract class Shop {
       /* not JSON: keep the text */
     }
     return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  /**
+   * A client's retry, as a real one would do it: a connection reset in a burst of a thousand new
+   * connections is sent again, but only where that is safe (a GET, or a POST carrying an
+   * Idempotency-Key, which the API answers with the first order again).
+   */
+  private async send(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+    const safe = init.method === 'GET' || Object.keys(init.headers).some((h) => h.toLowerCase() === 'idempotency-key');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(url, init);
+      } catch (error) {
+        if (!safe || attempt >= 4) throw error;
+        this.networkRetries++;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   async registerProduct(sku: string, priceCents: number, quantity: number, name = `Product ${sku}`) {
