@@ -29,8 +29,15 @@ export class ExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     if (host.getType() === 'rpc') return throwError(() => exception);
     const body = toErrorBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
-    return host.switchToHttp().getResponse<FastifyReply>().status(body.statusCode).send(body);
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+      // Overload or a database away: the client may retry (with its Idempotency-Key for an order).
+      this.logger.warn(`answered 503: ${exception instanceof Error ? exception.message : String(exception)}`);
+      reply.header('retry-after', '1');
+    } else if (body.statusCode >= 500) {
+      this.logger.error(exception instanceof Error ? exception.stack : exception);
+    }
+    return reply.status(body.statusCode).send(body);
   }
 }
 
@@ -63,5 +70,20 @@ function describeError(exception: unknown): ErrorBody {
     // Postgres "data exception" (a NUL byte in text, a number out of range): the input's fault.
     return { statusCode: 400, error: 'Bad Request', message: 'the request holds a value the store cannot keep' };
   }
+  if (isUnavailable(exception)) {
+    return { statusCode: 503, error: 'Service Unavailable', message: 'the service is busy or its database is away; retry shortly' };
+  }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+}
+
+/**
+ * Not the request's fault and not a bug: no pooled connection came within the pool's wait (a burst
+ * past capacity), or Postgres refused or dropped the connection (class 53: out of resources;
+ * 57P: shut down; 08: connection failure).
+ */
+function isUnavailable(exception: unknown): boolean {
+  const { code, message } = (exception ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^(53|57P|08)/.test(code)) return true;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
+  return typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message);
 }

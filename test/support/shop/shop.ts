@@ -77,7 +77,7 @@ export abstract class Shop {
     return rows.map((r) => r.key);
   }
 
-  /** Requests sent again after a connection error (see `send`): shown by suites that make bursts. */
+  /** Requests sent again after a connection error or a 503 (see `send`): shown by suites that make bursts. */
   networkRetries = 0;
 
   async http<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
@@ -99,19 +99,23 @@ export abstract class Shop {
 
   /**
    * A client's retry, as a real one would do it: a connection reset in a burst of a thousand new
-   * connections is sent again, but only where that is safe (a GET, or a POST carrying an
-   * Idempotency-Key, which the API answers with the first order again).
+   * connections, or a 503 (busy past the pool's wait), is sent again, but only where that is safe
+   * (a GET, or a POST carrying an Idempotency-Key, which the API answers with the first order again).
    */
   private async send(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
     const safe = init.method === 'GET' || Object.keys(init.headers).some((h) => h.toLowerCase() === 'idempotency-key');
     for (let attempt = 1; ; attempt++) {
+      let response: Response | undefined;
       try {
-        return await fetch(url, init);
+        response = await fetch(url, init);
       } catch (error) {
         if (!safe || attempt >= 4) throw error;
-        this.networkRetries++;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
+      // 503 (Retry-After): the service was busy past its pool wait; the same key is sent again.
+      if (response && (response.status !== 503 || !safe || attempt >= 4)) return response;
+      await response?.arrayBuffer();
+      this.networkRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
 
