@@ -85,6 +85,14 @@ export class DeadLetters {
     return row.n;
   }
 
+  /** Open dead letters by source: outbox rows the relay parked, deliveries the consumers parked. */
+  async openCounts(): Promise<Record<DeadLetter['source'], number>> {
+    const rows: { source: DeadLetter['source']; n: number }[] = await this.dataSource.query(
+      `SELECT source, count(*)::int AS n FROM "${this.schema}".dead_letter WHERE retried_at IS NULL GROUP BY source`,
+    );
+    return { outbox: 0, inbox: 0, ...Object.fromEntries(rows.map((r) => [r.source, r.n])) };
+  }
+
   /** An operator gives up on an open dead letter: the row goes; returns it, or null if there was none open. */
   async discard(id: string): Promise<DeadLetter | null> {
     const letter = await this.find(id);

@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from './cli/cli.module';
+import { CliOutput, EXIT } from './cli/cli-output';
+import { OperatorAccess } from './cli/operator-access';
+import { StderrLogger } from './cli/stderr-logger';
+import { isCommanderError } from './cli/usage-errors';
+import { loadConfig } from './config/app-config';
+import { redactUrls } from './platform/redact-url';
+
+/**
+ * The operator CLI: `npm run cli -- <command>` (node dist/cli.js in the image). It reads the same
+ * environment as the shop (DATABASE_URL, NATS_URL, MESSAGING_NAMESPACE, APP_MODULES, ADMIN_TOKEN)
+ * and exits 0 when the command did its work, 1 when it failed or was refused, 2 on a usage mistake.
+ */
+async function main(): Promise<number> {
+  const out = new CliOutput();
+  const config = loadConfig(process.env);
+  // Refused before any connection is opened: the credential first, then what the CLI must reach.
+  try {
+    new OperatorAccess(config).scope();
+  } catch (refusal) {
+    out.fail(refusal);
+    return out.exitCode;
+  }
+  if (!config.database.url) {
+    out.fail(new Error('DATABASE_URL is not set: the CLI works on the shop\'s database (the embedded Postgres of `npm start` is not reachable from here)'));
+    return out.exitCode;
+  }
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, out), {
+    logger: new StderrLogger(config.logLevel),
+    cliName: 'shop',
+    serviceErrorHandler: (error) => {
+      if (isCommanderError(error)) return;
+      out.fail(error);
+    },
+  });
+  try {
+    await CommandFactory.runApplication(app);
+  } finally {
+    await app.close();
+  }
+  return out.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`error: ${redactUrls((error as Error)?.message ?? String(error))}\n`);
+    process.exit(EXIT.failure);
+  },
+);
