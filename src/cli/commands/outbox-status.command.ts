@@ -19,7 +19,10 @@ export class OutboxStatusCommand extends OperatorCommand {
   protected async execute(_: string[], { json }: JsonOption): Promise<void> {
     const now = Date.now();
     const rows = await Promise.all(
-      this.modules.all().map(async ({ name, outboxStore, deadLetters }) => {
+      this.modules
+        .all()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map(async ({ name, outboxStore, deadLetters }) => {
         // Bounded, on the partial indexes: as cheap as the relay's own backlog sampler.
         const [unpublished, oldestAt, open] = await Promise.all([
           outboxStore.countUnpublished(BACKLOG_CAP),

@@ -58,7 +58,9 @@ export class ConsumerReplay {
     const tallies: ReplayTally[] = [];
     for (const t of types) {
       const stream = names.stream(producerOf(t));
-      const lastSeq = (await jsm.streams.info(stream)).state.last_seq;
+      const info = await jsm.streams.info(stream).catch(() => undefined);
+      if (!info) throw new Error(`stream ${stream} does not exist: nothing was published yet (or another MESSAGING_NAMESPACE)`);
+      const lastSeq = info.state.last_seq;
       const start: Partial<ConsumerConfig> =
         'seq' in since
           ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: since.seq }
