@@ -1,4 +1,6 @@
 import { AckPolicy, connect, NatsConnection } from 'nats';
+import { createServer, IncomingHttpHeaders } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
 import { ADMIN_FULL_TOKEN, ADMIN_TOKEN } from '../support/admin';
 import { runCli, runCliJson } from '../support/cli';
@@ -123,6 +125,39 @@ describeWithNats('operator CLI (nest-commander, real Postgres, real JetStream)',
       expect((await runCli(env, ['outbox', 'status'])).stdout).toMatch(/orders\s+1\s+1m0\ds\s+0\s+0/);
     } finally {
       await shop.db.query('DELETE FROM orders.outbox WHERE id = $1', [held]);
+    }
+  });
+
+  // The activity module's GET /orders/:id/timeline is not on this branch: a tiny fake stands in for a running shop.
+  it('prints an order\'s timeline from a running shop over HTTP, with the operator credential; an unknown order fails', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers);
+      const known = request.url === `/orders/${orderId}/timeline`;
+      response.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify(
+          known
+            ? { orderId, events: [{ occurredAt: '2026-12-02T06:00:00.000Z', type: 'orders.OrderPlaced', producer: 'orders', id: 'e1' }, { occurredAt: '2026-12-02T06:00:00.050Z', type: 'inventory.StockReserved', producer: 'inventory', id: 'e2' }] }
+            : { statusCode: 404, error: 'Not Found', message: 'no such order' },
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const run = await runCli(env, ['timeline', orderId, '--url', url]);
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout.split('\n')[0]).toMatch(/^OCCURRED AT\s+TYPE\s+PRODUCER\s+ID$/);
+      expect(run.stdout).toMatch(/orders\.OrderPlaced\s+orders\s+e1\n.*inventory\.StockReserved\s+inventory\s+e2/);
+      expect(seen[0].authorization).toBe(`Bearer ${ADMIN_TOKEN}`);
+      expect(JSON.parse((await runCli(env, ['timeline', orderId, '--url', url, '--json'])).stdout).events).toHaveLength(2);
+      const unknown = await runCli(env, ['timeline', uuidv7(), '--url', url]);
+      expect(unknown.exitCode).toBe(1);
+      expect(unknown.stderr).toMatch(/no timeline for order/);
+      expect((await runCli(env, ['timeline', 'not-an-id', '--url', url])).exitCode).toBe(2);
+    } finally {
+      server.close();
     }
   });
 
