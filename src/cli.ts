@@ -23,8 +23,9 @@ async function main(): Promise<number> {
     out.fail(refusal);
     return out.exitCode;
   }
-  if (!config.database.url) {
-    out.fail(new Error('DATABASE_URL is not set: the CLI works on the shop\'s database (the embedded Postgres of `npm start` is not reachable from here)'));
+  const without = config.modules.filter((module) => !(config.database.urls[module] ?? config.database.url));
+  if (without.length > 0) {
+    out.fail(new Error(`no database for ${without.join(', ')}: set DATABASE_URL (or DATABASE_URL_<MODULE>); the CLI starts no embedded Postgres`));
     return out.exitCode;
   }
   const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, out), {

@@ -1,19 +1,12 @@
 import { Optional } from '@nestjs/common';
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { JetStreamManager } from 'nats';
 import { BUSINESS_MODULES } from '../../config/app-config';
 import { NatsConnectionProvider } from '../../platform/messaging/nats-connection';
-import { MessagingNames } from '../../platform/messaging/naming';
 import { JetStreamProvisioner } from '../../platform/messaging/jetstream-provisioner';
 import { CliOutput } from '../cli-output';
+import { jetStream } from '../jetstream-access';
 import { OperatorAccess } from '../operator-access';
 import { JsonOption, OperatorCommand } from '../operator-command';
-
-/** The JetStream side of the CLI: a clear refusal on the in-process transport (no NATS_URL). */
-export async function jetStream(nats?: NatsConnectionProvider, provisioner?: JetStreamProvisioner): Promise<{ jsm: JetStreamManager; names: MessagingNames; nats: NatsConnectionProvider }> {
-  if (!nats || !provisioner) throw new Error('NATS_URL is not set: the shop runs the in-process transport, which has no streams or durable consumers');
-  return { jsm: await (await nats.get()).jetstreamManager(), names: provisioner.names, nats };
-}
 
 @SubCommand({ name: 'status', description: 'every durable consumer of the shop\'s streams: pending, ack pending, redelivered' })
 export class ConsumersStatusCommand extends OperatorCommand {

@@ -5,7 +5,7 @@ import { EventDispatcher } from '../../platform/messaging/event-dispatcher';
 import { JetStreamProvisioner } from '../../platform/messaging/jetstream-provisioner';
 import { NatsConnectionProvider } from '../../platform/messaging/nats-connection';
 import { UsageError } from '../cli-output';
-import { jetStream } from '../commands/consumers-status.command';
+import { jetStream } from '../jetstream-access';
 import { RangePoint } from '../range-point';
 
 export interface ReplayTally {
