@@ -46,7 +46,8 @@ export class OperationsSampler implements OperationsSample, OnApplicationBootstr
     if (this.sampling) return;
     this.sampling = true;
     try {
-      await Promise.all([this.sampleDeadLetters(), this.sampleConsumers()]);
+      // Database or broker away (or closing): the gauges keep their last values; /health says why.
+      await Promise.all([this.sampleDeadLetters(), this.sampleConsumers().catch(() => undefined)]);
     } finally {
       this.sampling = false;
     }
