@@ -17,4 +17,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD node -e "fetch('http://127.0.0.1:3000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# The operator CLI is in the same image: `node dist/cli.js <command>` (or `npm run cli -- <command>`).
 CMD ["node", "dist/main.js"]

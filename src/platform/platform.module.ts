@@ -17,6 +17,7 @@ import { DeadLettersController } from './inbox/dead-letters.controller';
 import { MessagingModule } from './messaging/messaging.module';
 import { scrubLogText } from './observability/log-scrubber';
 import { MetricsController } from './observability/metrics.controller';
+import { OperationsSampler } from './observability/operations-sampler';
 
 export interface PlatformOptions {
   contracts: readonly EventContract[];
@@ -53,7 +54,7 @@ export class PlatformModule {
         MessagingModule.forRoot({ ...options, transport: config.nats.url ? 'jetstream' : 'in-process' }),
       ],
       controllers: [HealthController, DeadLettersController],
-      providers: [AdminServer, { provide: APP_GUARD, useClass: HttpThrottlerGuard }],
+      providers: [AdminServer, OperationsSampler, { provide: APP_GUARD, useClass: HttpThrottlerGuard }],
     };
   }
 }

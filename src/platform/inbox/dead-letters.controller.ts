@@ -4,8 +4,9 @@ import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { Redactor } from '../../contracts/redaction';
 import { AdminScope } from '../admin/admin-credentials';
 import { GrantedScope, OperatorEndpoint } from '../admin/operator-endpoint.decorator';
-import { DispatchOutcome, EventDispatcher } from '../messaging/event-dispatcher';
+import { EventDispatcher } from '../messaging/event-dispatcher';
 import { ModuleRegistry } from '../messaging/module-registry';
+import { retryDeadLetter, RetryOutcome } from './dead-letter-retry';
 import { DeadLetter } from './dead-letters';
 import { viewDeadLetter } from './dead-letter-view';
 
@@ -57,18 +58,10 @@ export class DeadLettersController {
   async retry(
     @Param('module') module: string,
     @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<{ retried: true; outcome: DispatchOutcome['kind'] | 'requeued' }> {
-    const { deadLetters } = this.module(module);
-    const letter = await deadLetters.find(id);
-    if (!letter || letter.retriedAt) throw new NotFoundException(`no open dead letter ${id} in ${module}`);
-    if (letter.source === 'outbox') {
-      await deadLetters.requeueOutbox(id);
-      return { retried: true, outcome: 'requeued' };
-    }
-    const raw = letter.raw ?? JSON.stringify(letter.envelope);
-    const outcome = await this.dispatcher.retryParked(letter.consumer!, letter.type ?? '', raw);
-    await deadLetters.markRetried(id);
-    return { retried: true, outcome: outcome.kind };
+  ): Promise<{ retried: true; outcome: RetryOutcome }> {
+    const outcome = await retryDeadLetter(this.module(module).deadLetters, this.dispatcher, id);
+    if (!outcome) throw new NotFoundException(`no open dead letter ${id} in ${module}`);
+    return { retried: true, outcome };
   }
 
   private module(name: string) {

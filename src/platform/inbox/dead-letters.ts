@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { sql } from '../database/sql';
 
 export interface DeadLetter {
   id: string;
@@ -13,6 +14,11 @@ export interface DeadLetter {
   attempts: number;
   createdAt: Date;
   retriedAt: Date | null;
+}
+
+export interface DeadLetterFilter {
+  type?: string;
+  since?: Date;
 }
 
 export interface ParkedDelivery {
@@ -61,9 +67,38 @@ export class DeadLetters {
     return row.failures;
   }
 
-  /** The parked events not retried yet, oldest first. */
-  async list(limit = 100): Promise<DeadLetter[]> {
-    return this.dataSource.query(`${this.select()} WHERE retried_at IS NULL ORDER BY created_at LIMIT $1`, [limit]);
+  /** The parked events not retried yet, oldest first; optionally of one type, parked since a moment. */
+  async list(limit = 100, filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    return this.dataSource.query(
+      `${this.select()} WHERE retried_at IS NULL AND ($2::text IS NULL OR type = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
+       ORDER BY created_at LIMIT $1`,
+      [limit, filter.type ?? null, filter.since ?? null],
+    );
+  }
+
+  /** Open dead letters, counted up to `cap` on the partial index (the gauge and `outbox status`). */
+  async countOpen(cap: number): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${this.schema}".dead_letter WHERE retried_at IS NULL LIMIT $1) open`,
+      [cap],
+    );
+    return row.n;
+  }
+
+  /** Open dead letters by source: outbox rows the relay parked, deliveries the consumers parked. */
+  async openCounts(): Promise<Record<DeadLetter['source'], number>> {
+    const rows: { source: DeadLetter['source']; n: number }[] = await this.dataSource.query(
+      `SELECT source, count(*)::int AS n FROM "${this.schema}".dead_letter WHERE retried_at IS NULL GROUP BY source`,
+    );
+    return { outbox: 0, inbox: 0, ...Object.fromEntries(rows.map((r) => [r.source, r.n])) };
+  }
+
+  /** An operator gives up on an open dead letter: the row goes; returns it, or null if there was none open. */
+  async discard(id: string): Promise<DeadLetter | null> {
+    const letter = await this.find(id);
+    if (!letter || letter.retriedAt) return null;
+    const { affected } = await sql.exec(this.dataSource.manager, `DELETE FROM "${this.schema}".dead_letter WHERE id = $1 AND retried_at IS NULL`, [id]);
+    return affected > 0 ? letter : null;
   }
 
   async find(id: string): Promise<DeadLetter | null> {

@@ -9,6 +9,8 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 export interface BacklogSample {
   readonly module: string;
   readonly latest: number | undefined;
+  /** When the oldest unpublished row was written; null when none waits, undefined before the first sample. */
+  readonly oldestAt?: Date | null;
 }
 
 export const backlogSamples = new Set<BacklogSample>();

@@ -7,11 +7,13 @@ export const BACKLOG_SAMPLE_MS = 2_000;
 export const BACKLOG_CAP = 100_000;
 
 /**
- * The relay's view of its outbox backlog for `shop_outbox_unpublished`: one bounded count every
- * few seconds, so a Prometheus scrape reads memory and never queries a big outbox itself.
+ * The relay's view of its outbox backlog for `shop_outbox_unpublished` and
+ * `shop_outbox_oldest_unpublished_age_seconds`: one bounded count and one index read every few
+ * seconds, so a Prometheus scrape reads memory and never queries a big outbox itself.
  */
 export class OutboxBacklog implements BacklogSample {
   latest: number | undefined;
+  oldestAt: Date | null | undefined;
   private timer?: NodeJS.Timeout;
   private sampling = false;
 
@@ -40,6 +42,7 @@ export class OutboxBacklog implements BacklogSample {
     this.sampling = true;
     try {
       this.latest = await this.store.countUnpublished(BACKLOG_CAP);
+      this.oldestAt = this.latest === 0 ? null : await this.store.oldestUnpublishedAt();
     } catch {
       // The database is down: the relay and /health say so; the gauge keeps its last value.
     } finally {

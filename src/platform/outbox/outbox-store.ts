@@ -114,6 +114,14 @@ export class OutboxStore {
     return row.n;
   }
 
+  /** When the oldest unpublished row was written (null: none waits); the first row of the partial index on seq. */
+  async oldestUnpublishedAt(): Promise<Date | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT created_at FROM "${this.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1`,
+    );
+    return row ? new Date(row.created_at) : null;
+  }
+
   /**
    * Inbox entries only matter while a redelivery can still come: JetStream keeps messages 7 days,
    * so the default inbox retention (14 days) outlives any redelivery.

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { EventPublisher, RetryLaterError } from '../messaging/event-publisher';
 import { relayEvents } from '../observability/messaging-metrics';
+import { relayPublishSeconds } from '../observability/operations-metrics';
 import { BatchLease, MAX_HOLD_MS } from './batch-lease';
 import { decideOnFailure } from './failure-decision';
 import { ClaimedRow, OutboxStore } from './outbox-store';
@@ -72,7 +73,9 @@ export class RelayRound {
         this.logger.warn(`skipping a batch claimed ${Math.round(age)} ms ago: its lease is long gone`);
         return rows.length;
       }
+      const publishTimer = relayPublishSeconds.startTimer({ module: this.options.module });
       const outcome = await publishBatch(this.publisher, rows);
+      publishTimer();
       const published = outcome.published.map((row) => row.id);
       this.failPoint?.afterPublish(published);
       const marked = await lease.write(() => this.store.markPublished(published, relayId));

@@ -1,5 +1,6 @@
-import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { CommandBus, ICommand } from '@nestjs/cqrs';
+import { BACKGROUND_WORK } from './background-work';
 import { PollingWorker } from './polling-worker';
 
 /**
@@ -8,6 +9,7 @@ import { PollingWorker } from './polling-worker';
  */
 export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly worker: PollingWorker;
+  @Optional() @Inject(BACKGROUND_WORK) private readonly backgroundWork?: boolean;
 
   protected constructor(commands: CommandBus, name: string, command: () => ICommand, poll = { minMs: 50, maxMs: 1_000 }) {
     this.worker = new PollingWorker({
@@ -23,6 +25,7 @@ export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApp
   }
 
   onApplicationBootstrap(): void {
+    if (this.backgroundWork === false) return;
     this.worker.start();
   }
 

@@ -5,6 +5,7 @@ import { Outbox } from '../../../platform/outbox/outbox';
 import { CancellationReason, Order } from '../domain/order.aggregate';
 import { orderEvents } from '../infrastructure/order-events';
 import { OrderRepository } from '../infrastructure/order.repository';
+import { recordSagaOutcome } from '../infrastructure/saga-metrics';
 
 /** The saga's verdict on an order: confirm it, or cancel it with a reason. */
 export class SettleOrder {
@@ -34,6 +35,8 @@ export class SettleOrderHandler implements ICommandHandler<SettleOrder> {
       if (!changed) return;
       await this.orders.saveTransition(m, order);
       await this.outbox.append(m, orderEvents(order));
+      const reason = verdict.confirm ? null : verdict.reason;
+      this.tx.afterCommit(() => recordSagaOutcome(verdict.confirm ? 'CONFIRMED' : 'CANCELLED', reason, stored.createdAt, now));
     });
   }
 }

@@ -1,0 +1,69 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { BUSINESS_MODULES } from '../app.module';
+import { AppConfig } from '../config/app-config';
+import { AppConfigModule } from '../config/config.module';
+import { ALL_CONTRACTS, ALL_UPCASTERS } from '../contracts';
+import { DirectChannel } from '../platform/messaging/direct/direct-channel';
+import { MessagingModule } from '../platform/messaging/messaging.module';
+import { BACKGROUND_WORK } from '../platform/worker/background-work';
+import { CliOutput } from './cli-output';
+import { ConsumersCommand, ConsumersStatusCommand } from './commands/consumers-status.command';
+import { DeadLetterLookup } from './commands/dead-letter-lookup';
+import { DeadLettersDiscardCommand, DeadLettersRetryCommand, DeadLettersShowCommand } from './commands/dead-letters-actions.command';
+import { DeadLettersCommand } from './commands/dead-letters.command';
+import { DeadLettersListCommand } from './commands/dead-letters-list.command';
+import { OutboxCommand, OutboxStatusCommand } from './commands/outbox-status.command';
+import { ReplayCommand } from './commands/replay.command';
+import { TimelineCommand } from './commands/timeline.command';
+import { ListenerRegistration } from './listener-registration';
+import { NoDirectChannel } from './no.direct-channel';
+import { OperatorAccess } from './operator-access';
+import { ConsumerReplay } from './replay/consumer-replay';
+import { UsageErrors } from './usage-errors';
+
+const COMMANDS: Provider[] = [
+  OutboxCommand,
+  OutboxStatusCommand,
+  DeadLettersCommand,
+  DeadLettersListCommand,
+  DeadLettersShowCommand,
+  DeadLettersRetryCommand,
+  DeadLettersDiscardCommand,
+  ConsumersCommand,
+  ConsumersStatusCommand,
+  ReplayCommand,
+  TimelineCommand,
+];
+
+/**
+ * The operator CLI's application context: the modules named in APP_MODULES with their data
+ * sources, handlers and dead letters, and the messaging platform, but no HTTP server, no
+ * consumer pulling, no relay and no background loop. What runs is what a command asks for.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig, out: CliOutput): DynamicModule {
+    const quiet: AppConfig = { ...config, relay: { ...config.relay, enabled: false } };
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(quiet),
+        CqrsModule.forRoot(),
+        DiscoveryModule,
+        MessagingModule.forRoot({
+          transport: config.nats.url ? 'jetstream' : 'in-process',
+          contracts: ALL_CONTRACTS,
+          upcasters: ALL_UPCASTERS,
+          overrides: [
+            { provide: DirectChannel, useClass: NoDirectChannel },
+            { provide: BACKGROUND_WORK, useValue: false },
+          ],
+        }),
+        ...config.modules.map((name) => BUSINESS_MODULES[name]),
+      ],
+      providers: [{ provide: CliOutput, useValue: out }, OperatorAccess, ListenerRegistration, UsageErrors, DeadLetterLookup, ConsumerReplay, ...COMMANDS],
+    };
+  }
+}
