@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { AppProcess } from '../support/shop/app-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { testNamespace } from '../support/test-broker';
+import { waitFor } from '../support/wait-for';
 
 const SECRETS = { authorization: 'Bearer tok-EDGE-SECRET-7f3a', cookie: 'session=COOKIE-EDGE-SECRET-91bc' };
 const LEAKS = /\bat .+:\d+:\d+|SELECT|INSERT|relation|127\.0\.0\.1|localhost|postgres/i;
@@ -68,6 +69,9 @@ describe('edge logs (the built app, in-process transport, log at warn)', () => {
     } finally {
       await db.query('ALTER TABLE inventory.products_gone RENAME TO products');
     }
+    // The process writes its log asynchronously: wait for the line, then check it came once.
+    await waitFor('the error in the log', () => log().some((l) => l.level >= 50), { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
     const errors = log().filter((l) => l.level >= 50);
     expect(errors).toHaveLength(1);
     expect(JSON.stringify(errors[0])).toMatch(/products/);
