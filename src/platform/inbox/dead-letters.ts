@@ -66,6 +66,15 @@ export class DeadLetters {
     return this.dataSource.query(`${this.select()} WHERE retried_at IS NULL ORDER BY created_at LIMIT $1`, [limit]);
   }
 
+  /** Parked events not retried yet, counted up to `cap` (a cheap figure for a dashboard). */
+  async countOpen(cap = 10_000): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${this.schema}".dead_letter WHERE retried_at IS NULL LIMIT $1) open`,
+      [cap],
+    );
+    return row.n;
+  }
+
   async find(id: string): Promise<DeadLetter | null> {
     const rows = await this.dataSource.query(`${this.select()} WHERE id = $1`, [id]);
     return rows[0] ?? null;

@@ -3,6 +3,7 @@ import { EventEnvelope } from '../../../contracts/event-envelope';
 import { ConsumerSlots } from '../consumer-slots';
 import { EventDispatcher } from '../event-dispatcher';
 import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher';
+import { EventTaps } from '../taps/event-taps';
 
 /**
  * The transport without a broker, for one process running every module. "Publishing" an
@@ -20,6 +21,7 @@ export class InProcessPublisher extends EventPublisher {
   constructor(
     private readonly dispatcher: EventDispatcher,
     private readonly slots: ConsumerSlots,
+    private readonly taps: EventTaps,
   ) {
     super();
   }
@@ -37,10 +39,27 @@ export class InProcessPublisher extends EventPublisher {
       }),
     );
     const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
+    // Stream taps are local readers too: the row is published once they have recorded it.
+    const tapped = await this.tap(envelope, raw);
+    if (tapped) retries.push({ kind: 'retry', delayMs: 1_000, error: tapped, counted: false });
     if (retries.length > 0) {
       throw new RetryLaterError(retries.map((r) => r.error).join('; '), Math.max(...retries.map((r) => r.delayMs)));
     }
     return { duplicate: outcomes.some((o) => o.kind === 'ack' && o.duplicate) };
+  }
+
+  /** No stream here: the outbox row is the log, so taps see events from when they join. */
+  private async tap(envelope: EventEnvelope, raw: string): Promise<string | undefined> {
+    const producer = envelope.type.slice(0, envelope.type.indexOf('.'));
+    for (const tap of this.taps.streamTaps()) {
+      if (!tap.producers.includes(producer)) continue;
+      try {
+        await tap.record([{ raw, type: envelope.type }]);
+      } catch (error) {
+        return `${tap.name}: ${(error as Error).message}`;
+      }
+    }
+    return undefined;
   }
 
   isTransient(): boolean {
