@@ -14,7 +14,7 @@ import { FlowFigures } from './infrastructure/flow-figures';
  * and the live /flow page. No listener, no event of its own.
  */
 @Module({
-  imports: [ModuleDatabaseModule.forModule({ name: 'activity', entities: [], migrations: [ActivityInit1700000000020] })],
+  imports: [ModuleDatabaseModule.forModule({ name: 'activity', entities: [], migrations: [ActivityInit1700000000020], maxPoolSize: 4 })],
   controllers: [TimelineHttpController, FlowHttpController],
   providers: [ActivityRepository, ActivityRecorder, LiveFeed, FlowFigures],
 })
