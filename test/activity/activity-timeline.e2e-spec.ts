@@ -41,6 +41,17 @@ async function deleteActivityDurables(namespace: string): Promise<number> {
   return deleted;
 }
 
+const MYSTERY = {
+  id: '0193a2b4-0000-7000-8000-0000000000aa',
+  type: 'orders.OrderLost',
+  version: 9,
+  occurredAt: '2099-01-01T00:00:00.000Z',
+  aggregateType: 'Order',
+  aggregateId: 'x',
+  causationId: 'y',
+  payload: { anything: true },
+};
+
 const eventCount = async (db: TestDatabase) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM activity.event'))[0].n;
 
 describeWithNats('activity: timelines from the streams alone (JetStream)', () => {
@@ -77,12 +88,21 @@ describeWithNats('activity: timelines from the streams alone (JetStream)', () =>
   });
 
   it('given the monolith with activity from the start, then a confirmed order lists its four hops in causal order', async () => {
-    const total = await waitFor('the settled streams', async () => {
+    // A type and version no contract knows, and a message that is no envelope: recorded and skipped, never parked.
+    const nc = await connect({ servers: NATS_URL });
+    const js = nc.jetstream();
+    await js.publish(`${shop.namespace}.orders.OrderLost`, JSON.stringify({ ...MYSTERY, correlationId: orderIds[1] }), { msgID: MYSTERY.id });
+    await js.publish(`${shop.namespace}.orders.Garbage`, 'not an envelope', { msgID: 'not-an-envelope' });
+    await nc.close();
+    const total: number = await waitFor('the settled streams', async () => {
       const n = await streamTotal(shop.namespace);
       await new Promise((r) => setTimeout(r, 300));
-      return n === (await streamTotal(shop.namespace)) && n;
+      return n === (await streamTotal(shop.namespace)) ? n : 0;
     });
-    await waitFor(`activity holds all ${total} events`, async () => (await eventCount(shop.db)) === total, { timeoutMs: 30_000 });
+    await waitFor(`activity holds all ${total - 1} envelopes`, async () => (await eventCount(shop.db)) === total - 1, { timeoutMs: 30_000 });
+    expect(await shop.db.query('SELECT count(*)::int AS n FROM activity.dead_letter')).toEqual([{ n: 0 }]);
+    const mystery = (await shop.http('GET', `/orders/${orderIds[1]}/timeline`)).body.events.at(-1);
+    expect(mystery).toMatchObject({ id: MYSTERY.id, type: 'orders.OrderLost', version: 9, producer: 'orders' });
 
     for (const id of orderIds) {
       const { status, body } = await shop.http('GET', `/orders/${id}/timeline`);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { MAX_FEED_CLIENTS } from '../../src/modules/activity/http/live-feed';
 import { InProcessShop } from '../support/shop/in-process-shop';
+import { waitFor } from '../support/wait-for';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../../test-artifacts');
@@ -50,10 +51,10 @@ describeWithBrowser('the /flow page in headless Chromium (in-process transport)'
     // A hop (a dot moving between lanes) is drawn as the first event arrives.
     await page.waitForSelector('#lanes-svg g.hop[data-type="orders.OrderPlaced"]', { timeout: 15_000 });
     const logged = `#log li[data-correlation="${orderId}"]`;
-    await page.waitForFunction((selector) => document.querySelectorAll(selector).length >= 4, logged, { timeout: 15_000 });
-    const live = await page.$$eval(logged, (items) => items.map((li) => (li as HTMLElement).dataset.type).reverse());
+    await waitFor('four hops in the live list', async () => (await page.locator(logged).count()) >= 4, { timeoutMs: 15_000 });
+    const live = await page.$$eval(logged, (items) => items.map((li) => li.getAttribute('data-type')).reverse());
     expect(live).toEqual(FOUR_HOPS);
-    await page.waitForFunction(() => /outbox lag \d+/.test(document.getElementById('lag-orders')?.textContent ?? ''));
+    await waitFor('the outbox lag figure', async () => /outbox lag \d+/.test((await page.textContent('#lag-orders')) ?? ''));
     expect(await page.textContent('#dead-payments')).toMatch(/dead letters 0/);
 
     await page.fill('#order-id', orderId);
@@ -80,7 +81,7 @@ describeWithBrowser('the /flow page in headless Chromium (in-process transport)'
 
     await page.fill('#order-id', '0193a2b4-0000-7000-8000-00000000ffff');
     await page.click('#search button');
-    await page.waitForFunction(() => /No event of order/.test(document.getElementById('timeline-note')?.textContent ?? ''));
+    await waitFor('the unknown order note', async () => /No event of order/.test((await page.textContent('#timeline-note')) ?? ''));
   });
 
   it('refuses a stream past the cap (503) and frees a place when a client leaves', async () => {
