@@ -4,7 +4,7 @@ import { StreamTap, TappedEvent } from './event-taps';
 export interface TapMessage {
   event: TappedEvent;
   ack(): void;
-  retryLater(delayMs: number): void;
+  retryLater(delayMs: number, error: unknown): void;
 }
 
 const MAX_BATCH = 500;
@@ -44,7 +44,7 @@ export class TapBatcher {
       } catch (error) {
         const delayMs = Math.min(30_000, 250 * 2 ** Math.min(this.failures++, 7));
         this.onError(error, delayMs);
-        for (const m of batch) m.retryLater(delayMs);
+        for (const m of batch) m.retryLater(delayMs, error);
       }
     }
   }
