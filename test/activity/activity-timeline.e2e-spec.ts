@@ -137,6 +137,7 @@ describeWithNats('activity: timelines from the streams alone (JetStream)', () =>
       DATABASE_URL: lateDb.url,
       NATS_URL,
       MESSAGING_NAMESPACE: shop.namespace,
+      PRUNE_INTERVAL_MS: '200',
     }).start();
     await waitFor(`the late activity holds all ${reference.length} events`, async () => (await eventCount(lateDb!)) === reference.length, {
       timeoutMs: 30_000,
@@ -154,6 +155,17 @@ describeWithNats('activity: timelines from the streams alone (JetStream)', () =>
     // Alone, it saw no delivery: what consumers did is known from the events they caused.
     const first: any = await (await fetch(`${late.url}/orders/${orderIds[0]}/timeline`)).json();
     expect(first.events[0].consumers).toEqual([expect.objectContaining({ consumer: 'inventory', seen: 'caused' })]);
+  });
+
+  it('keeps what the streams keep: rows older than STREAM_MAX_AGE_MS are pruned, the rest stay', async () => {
+    const before = await eventCount(lateDb!);
+    await lateDb!.query(
+      `INSERT INTO activity.event (event_id, type, producer, occurred_at) VALUES ('old-1', 'orders.OrderPlaced', 'orders', now() - interval '8 days')`,
+    );
+    await lateDb!.query(`INSERT INTO activity.delivery (event_id, consumer, outcome, at) VALUES ('old-1', 'payments', 'processed', now() - interval '8 days')`);
+    await waitFor('the old rows pruned', async () => (await lateDb!.query(`SELECT 1 FROM activity.event WHERE event_id = 'old-1'`)).length === 0);
+    await waitFor('the old delivery pruned', async () => (await lateDb!.query(`SELECT 1 FROM activity.delivery WHERE event_id = 'old-1'`)).length === 0);
+    expect(await eventCount(lateDb!)).toBe(before);
   });
 
   it('answers 404 for an order it never saw and 400 for an id that is not a UUID', async () => {

@@ -4,6 +4,7 @@ import { FlowHttpController } from './http/flow.http.controller';
 import { LiveFeed } from './http/live-feed';
 import { TimelineHttpController } from './http/timeline.http.controller';
 import { ActivityInit1700000000020 } from './infrastructure/activity-init.migration';
+import { ActivityPruner } from './infrastructure/activity-pruner';
 import { ActivityRecorder } from './infrastructure/activity-recorder';
 import { ActivityRepository } from './infrastructure/activity.repository';
 import { FlowFigures } from './infrastructure/flow-figures';
@@ -16,6 +17,6 @@ import { FlowFigures } from './infrastructure/flow-figures';
 @Module({
   imports: [ModuleDatabaseModule.forModule({ name: 'activity', entities: [], migrations: [ActivityInit1700000000020], maxPoolSize: 4 })],
   controllers: [TimelineHttpController, FlowHttpController],
-  providers: [ActivityRepository, ActivityRecorder, LiveFeed, FlowFigures],
+  providers: [ActivityRepository, ActivityRecorder, ActivityPruner, LiveFeed, FlowFigures],
 })
 export class ActivityModule {}

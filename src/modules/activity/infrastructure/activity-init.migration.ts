@@ -25,6 +25,7 @@ export class ActivityInit1700000000020 implements MigrationInterface {
         recorded_at timestamptz NOT NULL DEFAULT now()
       )`);
     await runner.query('CREATE INDEX event_correlation ON activity.event (correlation_id)');
+    await runner.query('CREATE INDEX event_occurred ON activity.event (occurred_at)');
     await runner.query(`
       CREATE TABLE activity.delivery (
         event_id text NOT NULL,
@@ -33,6 +34,7 @@ export class ActivityInit1700000000020 implements MigrationInterface {
         at timestamptz NOT NULL,
         PRIMARY KEY (event_id, consumer)
       )`);
+    await runner.query('CREATE INDEX delivery_at ON activity.delivery (at)');
   }
 
   async down(runner: QueryRunner): Promise<void> {
