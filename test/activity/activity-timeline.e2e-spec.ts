@@ -1,4 +1,5 @@
 import { connect } from 'nats';
+import { orderPlacedEnvelope } from '../support/envelopes';
 import { AppProcess } from '../support/shop/app-process';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { describeWithNats } from '../support/requires-nats';
@@ -52,6 +53,9 @@ const MYSTERY = {
   payload: { anything: true },
 };
 
+const POISON_ORDER = '0193a2b4-0000-7000-8000-0000000000bb';
+const POISON = orderPlacedEnvelope(2, POISON_ORDER, { items: [] });
+
 const eventCount = async (db: TestDatabase) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM activity.event'))[0].n;
 
 describeWithNats('activity: timelines from the streams alone (JetStream)', () => {
@@ -93,6 +97,8 @@ describeWithNats('activity: timelines from the streams alone (JetStream)', () =>
     const js = nc.jetstream();
     await js.publish(`${shop.namespace}.orders.OrderLost`, JSON.stringify({ ...MYSTERY, correlationId: orderIds[1] }), { msgID: MYSTERY.id });
     await js.publish(`${shop.namespace}.orders.Garbage`, 'not an envelope', { msgID: 'not-an-envelope' });
+    // An OrderPlaced its readers cannot take (no lines, no customer): each of them parks it.
+    await js.publish(`${shop.namespace}.orders.OrderPlaced`, JSON.stringify(POISON), { msgID: POISON.id });
     await nc.close();
     const total: number = await waitFor('the settled streams', async () => {
       const n = await streamTotal(shop.namespace);
@@ -101,6 +107,15 @@ describeWithNats('activity: timelines from the streams alone (JetStream)', () =>
     });
     await waitFor(`activity holds all ${total - 1} envelopes`, async () => (await eventCount(shop.db)) === total - 1, { timeoutMs: 30_000 });
     expect(await shop.db.query('SELECT count(*)::int AS n FROM activity.dead_letter')).toEqual([{ n: 0 }]);
+    const poisoned = await waitFor('three dead letters on the poison timeline', async () => {
+      const { body } = await shop.http('GET', `/orders/${POISON_ORDER}/timeline`);
+      return body?.events?.[0]?.consumers?.length === 3 && body.events[0];
+    });
+    expect(poisoned.consumers.map((c: any) => `${c.consumer} ${c.outcome} ${c.seen}`)).toEqual([
+      'inventory dead-lettered observed',
+      'notifications dead-lettered observed',
+      'payments dead-lettered observed',
+    ]);
     const mystery = (await shop.http('GET', `/orders/${orderIds[1]}/timeline`)).body.events.at(-1);
     expect(mystery).toMatchObject({ id: MYSTERY.id, type: 'orders.OrderLost', version: 9, producer: 'orders' });
 
