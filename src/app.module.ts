@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AppConfig, BusinessModule } from './config/app-config';
 import { ALL_CONTRACTS, ALL_UPCASTERS } from './contracts';
+import { ActivityModule } from './modules/activity/activity.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrdersModule } from './modules/orders/orders.module';
@@ -14,6 +15,7 @@ export const BUSINESS_MODULES: Record<BusinessModule, Type> = {
   inventory: InventoryModule,
   payments: PaymentsModule,
   notifications: NotificationsModule,
+  activity: ActivityModule,
 };
 
 /** Composition only: the platform plus the business modules named in APP_MODULES. */

@@ -27,7 +27,7 @@ const named = (variable: string) => new RegExp(`^  ${variable}: `, 'm');
 describe('loadConfig', () => {
   it('given the minimum, fills every default', () => {
     const config = loadConfig(base);
-    expect(config.modules).toEqual(['orders', 'inventory', 'payments', 'notifications']);
+    expect(config.modules).toEqual(['orders', 'inventory', 'payments', 'notifications', 'activity']);
     expect(config.port).toBe(3000);
     expect(config.relay).toEqual({
       enabled: true,
@@ -75,6 +75,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: base.DATABASE_URL }).nats.url).toBeUndefined();
     expect(loadConfig({ ...inProcess, NATS_URL: '' }).nats.url).toBeUndefined();
     expect(() => loadConfig({ APP_MODULES: 'payments' })).toThrow(/NATS_URL: required when APP_MODULES \(payments\)/);
+    expect(() => loadConfig({ APP_MODULES: 'activity' })).toThrow(/NATS_URL: required/);
+    // The activity module only watches: the saga runs in one process without it.
+    expect(loadConfig({ APP_MODULES: 'orders,inventory,payments,notifications' }).modules).not.toContain('activity');
   });
 
   it('given no DATABASE_URL, leaves it to the embedded Postgres', () => {

@@ -110,6 +110,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
         inventory: e.DATABASE_URL_INVENTORY,
         payments: e.DATABASE_URL_PAYMENTS,
         notifications: e.DATABASE_URL_NOTIFICATIONS,
+        activity: e.DATABASE_URL_ACTIVITY,
       },
       poolSize: e.DATABASE_POOL_SIZE,
       caFile: e.DATABASE_CA_FILE,

@@ -1,6 +1,6 @@
 import { backoffMs } from '../platform/backoff';
 import { credentialRules } from './credential-rules';
-import { BUSINESS_MODULES, ParsedEnv } from './env-schema';
+import { BUSINESS_MODULES, OBSERVER_MODULES, ParsedEnv } from './env-schema';
 
 export type Issue = { variable: string; message: string };
 
@@ -22,10 +22,10 @@ export const crossRules: { variables: (keyof ParsedEnv)[]; check: (e: ParsedEnv)
   {
     variables: ['APP_MODULES', 'NATS_URL'],
     check: (e) =>
-      !e.NATS_URL && new Set(e.APP_MODULES).size < BUSINESS_MODULES.length
+      !e.NATS_URL && BUSINESS_MODULES.some((m) => !OBSERVER_MODULES.includes(m) && !e.APP_MODULES.includes(m))
         ? {
             variable: 'NATS_URL',
-            message: `required when APP_MODULES (${[...new Set(e.APP_MODULES)].join(',')}) is not every module: the in-process transport only connects modules of one process`,
+            message: `required when APP_MODULES (${[...new Set(e.APP_MODULES)].join(',')}) is not every module (activity may be left out): the in-process transport only connects modules of one process`,
           }
         : undefined,
   },

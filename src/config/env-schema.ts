@@ -4,8 +4,10 @@ import { checkCreds, checkNkeySeed, readableFile, unreadable } from './file-sett
 import { parseNatsUrl } from './nats-servers';
 import { trustProxySchema } from './trust-proxy';
 
-export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications'] as const;
+export const BUSINESS_MODULES = ['orders', 'inventory', 'payments', 'notifications', 'activity'] as const;
 export type BusinessModule = (typeof BUSINESS_MODULES)[number];
+/** Modules that only watch the others (no listener, no event of their own): the saga runs without them. */
+export const OBSERVER_MODULES: readonly BusinessModule[] = ['activity'];
 
 /** Postgres `int` and Node's timers both stop at 2^31-1 (about 24.8 days). */
 const INT32_MAX = 2_147_483_647;
@@ -102,6 +104,7 @@ export const envSchema = z.object({
   DATABASE_URL_INVENTORY: postgresUrl(),
   DATABASE_URL_PAYMENTS: postgresUrl(),
   DATABASE_URL_NOTIFICATIONS: postgresUrl(),
+  DATABASE_URL_ACTIVITY: postgresUrl(),
   DATABASE_POOL_SIZE: int(
     10,
     2,

@@ -28,6 +28,8 @@ export interface ModuleDatabaseOptions {
   name: string;
   entities: EntityClassOrSchema[];
   migrations: MigrationClass[];
+  /** A module with little database work (activity) holds fewer connections than DATABASE_POOL_SIZE. */
+  maxPoolSize?: number;
 }
 
 export const MODULE_MESSAGING = Symbol('MODULE_MESSAGING');
@@ -75,7 +77,7 @@ export class ModuleDatabaseModule {
               migrations: [...options.migrations, ...messagingMigrations(name)],
               migrationsTableName: 'migrations',
               // A bounded wait for a connection: a starved pool becomes an error (and a retry), never a hang.
-              extra: { max: config.database.poolSize, connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },
+              extra: { max: Math.min(config.database.poolSize, options.maxPoolSize ?? Infinity), connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },
             };
           },
           dataSourceFactory: async (dsOptions) => openModuleDataSource(dsOptions!, name),

@@ -18,6 +18,8 @@ export class EventDocsModule {
   static forRoot(options: EventDocsOptions): DynamicModule {
     return {
       module: EventDocsModule,
+      global: true,
+      exports: [EVENT_DOCS],
       controllers: [AsyncApiController],
       providers: [
         {

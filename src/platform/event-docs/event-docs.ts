@@ -2,7 +2,7 @@ import { Type } from '@nestjs/common';
 import { EventContract } from '../../contracts/event-contract';
 import { asyncApiDocument, AsyncApiDocument, EventAddresses } from './asyncapi-document';
 import { asyncApiPage } from './asyncapi-page';
-import { eventMap } from './event-map';
+import { EventEntry, eventMap } from './event-map';
 import { listenerBindings } from './listener-bindings';
 
 export const EVENT_DOCS = Symbol('EVENT_DOCS');
@@ -11,9 +11,12 @@ export const EVENT_DOCS = Symbol('EVENT_DOCS');
 export interface EventDocs {
   document: AsyncApiDocument;
   page: string;
+  /** Who writes and who reads each type: also what the flow page draws. */
+  map: EventEntry[];
 }
 
 export function buildEventDocs(contracts: readonly EventContract[], modules: readonly Type[], addresses: EventAddresses): EventDocs {
-  const document = asyncApiDocument(eventMap(contracts, listenerBindings(modules)), addresses);
-  return { document, page: asyncApiPage(document) };
+  const map = eventMap(contracts, listenerBindings(modules));
+  const document = asyncApiDocument(map, addresses);
+  return { document, page: asyncApiPage(document), map };
 }

@@ -101,6 +101,15 @@ export class DeadLetters {
     return affected > 0 ? letter : null;
   }
 
+  /** Parked events not retried yet, counted up to `cap` (a cheap figure for a dashboard). */
+  async countOpen(cap = 10_000): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${this.schema}".dead_letter WHERE retried_at IS NULL LIMIT $1) open`,
+      [cap],
+    );
+    return row.n;
+  }
+
   async find(id: string): Promise<DeadLetter | null> {
     const rows = await this.dataSource.query(`${this.select()} WHERE id = $1`, [id]);
     return rows[0] ?? null;

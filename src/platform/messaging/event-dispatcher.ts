@@ -13,6 +13,7 @@ import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
 import { parkDelivery } from './park-delivery';
+import { EventTaps } from './taps/event-taps';
 
 /** A listener method: the version of the type it reads, and whether it takes only that version as it is. */
 export interface EventHandler {
@@ -43,6 +44,7 @@ export class EventDispatcher {
     private readonly redactor: Redactor,
     private readonly modules: ModuleRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly taps: EventTaps,
   ) {}
 
   /** Wiring mistakes fail the boot: a consumer that is no module here, a type without a contract. */
@@ -76,6 +78,7 @@ export class EventDispatcher {
     const outcome = await this.deliver(consumer, type, raw, delivery, options);
     const label = outcome.kind === 'ack' ? (outcome.duplicate ? 'duplicate' : 'ack') : outcome.kind === 'retry' && !outcome.counted ? 'wait' : outcome.kind;
     consumedEvents.inc({ consumer, outcome: label });
+    if (label === 'ack' || label === 'dead-lettered') this.taps.delivered(consumer, type, raw, label === 'ack' ? 'processed' : label);
     return outcome;
   }
 

@@ -17,6 +17,8 @@ import { JetStreamPublisher } from './jetstream-publisher';
 import { JetStreamServer } from './jetstream.server';
 import { ModuleRegistry } from './module-registry';
 import { NatsConnectionProvider } from './nats-connection';
+import { EventTaps } from './taps/event-taps';
+import { JetStreamTapReader } from './taps/jetstream-tap-reader';
 
 /** The listening side of whichever transport runs: what main.ts connects as a microservice. */
 export const TRANSPORT_SERVER = Symbol('TRANSPORT_SERVER');
@@ -40,6 +42,7 @@ export class MessagingModule {
             NatsConnectionProvider,
             JetStreamProvisioner,
             JetStreamServer,
+            JetStreamTapReader,
             { provide: EventPublisher, useClass: JetStreamPublisher },
             { provide: TRANSPORT_SERVER, useExisting: JetStreamServer },
             { provide: DirectChannel, useClass: NatsDirectChannel },
@@ -58,6 +61,7 @@ export class MessagingModule {
       ModuleRegistry,
       EventDispatcher,
       ConsumerSlots,
+      EventTaps,
       ...(options.overrides ?? []),
     ];
     return {

@@ -3,6 +3,8 @@ import { EventEnvelope } from '../../../contracts/event-envelope';
 import { ConsumerSlots } from '../consumer-slots';
 import { EventDispatcher } from '../event-dispatcher';
 import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher';
+import { EventTaps, StreamTap, TappedEvent } from '../taps/event-taps';
+import { TapBatcher } from '../taps/tap-batcher';
 
 /**
  * The transport without a broker, for one process running every module. "Publishing" an
@@ -16,16 +18,21 @@ import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher'
 export class InProcessPublisher extends EventPublisher {
   /** Deliveries per (consumer, event) in this process: they pace the backoff only. */
   private readonly deliveries = new Map<string, number>();
+  /** A relay publishes a batch at once: each tap records it in a few statements, not one per row. */
+  private readonly batchers = new Map<StreamTap, TapBatcher>();
 
   constructor(
     private readonly dispatcher: EventDispatcher,
     private readonly slots: ConsumerSlots,
+    private readonly taps: EventTaps,
   ) {
     super();
   }
 
   async publish(envelope: EventEnvelope): Promise<PublishAck> {
     const raw = JSON.stringify(envelope);
+    // Stream taps are local readers too (beside the consumers): the row is published once they have recorded it.
+    const tapping = this.tap(envelope, raw);
     const outcomes = await Promise.all(
       this.dispatcher.consumersOf(envelope.type).map(async (consumer) => {
         const key = `${consumer}:${envelope.id}`;
@@ -37,10 +44,38 @@ export class InProcessPublisher extends EventPublisher {
       }),
     );
     const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
+    const tapped = await tapping;
+    if (tapped) retries.push({ kind: 'retry', delayMs: 1_000, error: tapped, counted: false });
     if (retries.length > 0) {
       throw new RetryLaterError(retries.map((r) => r.error).join('; '), Math.max(...retries.map((r) => r.delayMs)));
     }
     return { duplicate: outcomes.some((o) => o.kind === 'ack' && o.duplicate) };
+  }
+
+  /** No stream here: the outbox row is the log, so taps see events from when they join. */
+  private async tap(envelope: EventEnvelope, raw: string): Promise<string | undefined> {
+    const producer = envelope.type.slice(0, envelope.type.indexOf('.'));
+    for (const tap of this.taps.streamTaps()) {
+      if (!tap.producers.includes(producer)) continue;
+      try {
+        await this.recordWith(tap, { raw, type: envelope.type });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }
+    return undefined;
+  }
+
+  private recordWith(tap: StreamTap, event: TappedEvent): Promise<void> {
+    let batcher = this.batchers.get(tap);
+    if (!batcher) {
+      batcher = new TapBatcher(tap, () => undefined);
+      this.batchers.set(tap, batcher);
+    }
+    const taking = batcher;
+    return new Promise((resolve, reject) =>
+      taking.add({ event, ack: resolve, retryLater: (_delay, error) => reject(new Error(`${tap.name} could not record: ${(error as Error)?.message}`)) }),
+    );
   }
 
   isTransient(): boolean {

@@ -1,0 +1,59 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BUSINESS_MODULES } from '../../../config/app-config';
+import { DeliveryObserved, EventTaps, TappedEvent } from '../../../platform/messaging/taps/event-taps';
+import { ActivityEvent, readActivityEvent } from '../domain/activity-event';
+import { LiveFeed } from '../http/live-feed';
+import { ActivityRepository, Delivery } from './activity.repository';
+import { GroupWriter } from './group-writer';
+
+export const ACTIVITY = 'activity';
+
+/**
+ * Reads every module's stream (a tap: from the beginning, any type, any version, never a dead
+ * letter) and keeps each event's headers; notes what this process's consumers did with each
+ * delivery. New events and deliveries go to the live feed of /flow.
+ */
+@Injectable()
+export class ActivityRecorder implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ActivityRecorder.name);
+  private readonly deliveries = new GroupWriter<Delivery>(
+    (group) => this.repository.recordDeliveries(group),
+    (error, lost) => this.logger.warn(`${lost} observed deliveries not recorded: ${(error as Error).message}`),
+  );
+
+  constructor(
+    private readonly taps: EventTaps,
+    private readonly repository: ActivityRepository,
+    private readonly feed: LiveFeed,
+  ) {}
+
+  onModuleInit(): void {
+    this.taps.addStreamTap({
+      name: ACTIVITY,
+      // Every producing module's stream, whether or not this process runs the module.
+      producers: BUSINESS_MODULES.filter((m) => m !== ACTIVITY),
+      record: (events) => this.record(events),
+    });
+    this.taps.onDelivery((d) => this.observe(d));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.deliveries.idle();
+  }
+
+  private async record(tapped: TappedEvent[]): Promise<void> {
+    const events: ActivityEvent[] = [];
+    for (const wire of tapped) {
+      const event = readActivityEvent(wire);
+      if (event) events.push(event);
+      else this.logger.warn(`skipped a ${wire.type} message without an envelope id${wire.seq ? ` (${wire.stream} #${wire.seq})` : ''}`);
+    }
+    const fresh = await this.repository.recordEvents(events);
+    for (const event of events) if (fresh.has(event.id)) this.feed.event(event);
+  }
+
+  private observe(d: DeliveryObserved): void {
+    this.deliveries.add({ eventId: d.eventId, consumer: d.consumer, outcome: d.outcome, at: d.at });
+    this.feed.delivery(d);
+  }
+}

@@ -1,0 +1,38 @@
+import { GroupWriter } from './group-writer';
+
+describe('GroupWriter', () => {
+  it('given items added while a write runs, when written, then they go in one group; a failed group is reported, not retried', async () => {
+    const groups: number[][] = [];
+    const errors: number[] = [];
+    const writer = new GroupWriter<number>(
+      async (items) => {
+        groups.push(items);
+        if (items.includes(9)) throw new Error('down');
+      },
+      (_e, lost) => errors.push(lost),
+    );
+    writer.add(1);
+    writer.add(2);
+    writer.add(3);
+    await writer.idle();
+    writer.add(9);
+    await writer.idle();
+    expect(groups).toEqual([[1], [2, 3], [9]]);
+    expect(errors).toEqual([1]);
+  });
+
+  it('given the database away and more items than the cap, then the oldest are dropped and counted', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const written: number[][] = [];
+    const writer = new GroupWriter<number>(async (items) => {
+      written.push(items);
+      await blocked;
+    }, () => undefined, 3);
+    for (let i = 1; i <= 6; i++) writer.add(i);
+    release();
+    await writer.idle();
+    expect(written).toEqual([[1], [4, 5, 6]]);
+    expect(writer.dropped).toBe(2);
+  });
+});

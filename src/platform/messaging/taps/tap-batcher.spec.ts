@@ -1,0 +1,45 @@
+import { TappedEvent } from './event-taps';
+import { TapBatcher, TapMessage } from './tap-batcher';
+
+function message(n: number, log: string[]): TapMessage {
+  return { event: { raw: `{"id":"${n}"}`, type: 'orders.X', seq: n }, ack: () => log.push(`ack ${n}`), retryLater: (d) => log.push(`later ${n} ${d}`) };
+}
+
+describe('TapBatcher', () => {
+  it('given messages arriving while a batch is recorded, when recorded, then they go together in the next batch and each is acked after', async () => {
+    const batches: number[][] = [];
+    const log: string[] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const batcher = new TapBatcher(
+      {
+        name: 't',
+        producers: ['orders'],
+        record: async (events: TappedEvent[]) => {
+          batches.push(events.map((e) => e.seq!));
+          if (batches.length === 1) await first;
+        },
+      },
+      () => undefined,
+    );
+    batcher.add(message(1, log));
+    for (const n of [2, 3, 4]) batcher.add(message(n, log));
+    expect(log).toEqual([]);
+    release();
+    await batcher.idle();
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    expect(log).toEqual(['ack 1', 'ack 2', 'ack 3', 'ack 4']);
+  });
+
+  it('given a tap that fails, when recording, then the batch is handed back with a growing delay and nothing is acked', async () => {
+    const log: string[] = [];
+    const delays: number[] = [];
+    const batcher = new TapBatcher({ name: 't', producers: [], record: () => Promise.reject(new Error('db down')) }, (_e, d) => delays.push(d));
+    batcher.add(message(1, log));
+    await batcher.idle();
+    batcher.add(message(2, log));
+    await batcher.idle();
+    expect(log).toEqual(['later 1 250', 'later 2 500']);
+    expect(delays).toEqual([250, 500]);
+  });
+});

@@ -1,0 +1,51 @@
+import { StreamTap, TappedEvent } from './event-taps';
+
+/** A message the tap took: acked once recorded, or handed back for later. */
+export interface TapMessage {
+  event: TappedEvent;
+  ack(): void;
+  retryLater(delayMs: number, error: unknown): void;
+}
+
+const MAX_BATCH = 500;
+
+/**
+ * Group commit for a tap: messages queue while one batch is being recorded and go in the next,
+ * so a tap catching up on a long stream writes hundreds per statement, and a live one writes
+ * each event at once. A failed batch is handed back with a growing delay.
+ */
+export class TapBatcher {
+  private queue: TapMessage[] = [];
+  private draining?: Promise<void>;
+  private failures = 0;
+
+  constructor(
+    private readonly tap: StreamTap,
+    private readonly onError: (error: unknown, delayMs: number) => void,
+  ) {}
+
+  add(message: TapMessage): void {
+    this.queue.push(message);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Resolves when everything queued so far is recorded or handed back. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await this.tap.record(batch.map((m) => m.event));
+        this.failures = 0;
+        for (const m of batch) m.ack();
+      } catch (error) {
+        const delayMs = Math.min(30_000, 250 * 2 ** Math.min(this.failures++, 7));
+        this.onError(error, delayMs);
+        for (const m of batch) m.retryLater(delayMs, error);
+      }
+    }
+  }
+}
