@@ -76,7 +76,7 @@ export class DeadLetters {
     );
   }
 
-  /** Open dead letters, counted up to `cap` on the partial index (the gauge and `outbox status`). */
+  /** Open dead letters, counted up to `cap` on the partial index (the gauge, `outbox status`, the /flow page). */
   async countOpen(cap: number): Promise<number> {
     const [row] = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${this.schema}".dead_letter WHERE retried_at IS NULL LIMIT $1) open`,
@@ -99,15 +99,6 @@ export class DeadLetters {
     if (!letter || letter.retriedAt) return null;
     const { affected } = await sql.exec(this.dataSource.manager, `DELETE FROM "${this.schema}".dead_letter WHERE id = $1 AND retried_at IS NULL`, [id]);
     return affected > 0 ? letter : null;
-  }
-
-  /** Parked events not retried yet, counted up to `cap` (a cheap figure for a dashboard). */
-  async countOpen(cap = 10_000): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${this.schema}".dead_letter WHERE retried_at IS NULL LIMIT $1) open`,
-      [cap],
-    );
-    return row.n;
   }
 
   async find(id: string): Promise<DeadLetter | null> {
