@@ -8,10 +8,12 @@ import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { NotYetError } from '../domain-error';
 import { consumedEvents } from '../observability/messaging-metrics';
+import { withProcessSpan } from '../observability/tracing/messaging-spans';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
+import { MessagingNames } from './naming';
 import { parkDelivery } from './park-delivery';
 
 /** A listener method: the version of the type it reads, and whether it takes only that version as it is. */
@@ -37,13 +39,16 @@ export interface DispatchOptions {
 export class EventDispatcher {
   private readonly logger = new Logger(EventDispatcher.name);
   private readonly handlers = new Map<string, Map<string, EventHandler[]>>();
+  private readonly names: MessagingNames;
 
   constructor(
     private readonly contracts: ContractRegistry,
     private readonly redactor: Redactor,
     private readonly modules: ModuleRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.names = new MessagingNames(config.nats.namespace);
+  }
 
   /** Wiring mistakes fail the boot: a consumer that is no module here, a type without a contract. */
   register(consumer: string, type: string, handler: EventHandler): void {
@@ -65,6 +70,11 @@ export class EventDispatcher {
 
   typesOf(consumer: string): string[] {
     return [...(this.handlers.get(consumer)?.keys() ?? [])];
+  }
+
+  /** The subject a type travels on (the namespace included): its messaging destination. */
+  destinationOf(type: string): string {
+    return this.names.subject(type);
   }
 
   consumersOf(type: string): string[] {
@@ -115,14 +125,18 @@ export class EventDispatcher {
     try {
       let duplicate = false;
       const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
-      await messageContext.run(context, () =>
-        module.transactions.run(async (manager) => {
-          if (!(await module.inbox.record(manager, consumer, event))) {
-            duplicate = true;
-            return;
-          }
-          for (const [handler, view] of runs) await handler.handle(view);
-        }),
+      const span = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
+      await withProcessSpan(span, (traced) =>
+        messageContext.run(context, () =>
+          module.transactions.run(async (manager) => {
+            if (!(await module.inbox.record(manager, consumer, event))) {
+              duplicate = true;
+              traced.setAttribute('shop.inbox.duplicate', true);
+              return;
+            }
+            for (const [handler, view] of runs) await handler.handle(view);
+          }),
+        ),
       );
       return { kind: 'ack', duplicate };
     } catch (error) {

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CustomTransportStrategy } from '@nestjs/microservices';
+import { context } from '@opentelemetry/api';
 import { Consumer, JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
 import { backoffMs, sleep } from '../backoff';
+import { contextOf } from '../observability/tracing/trace-context';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
@@ -127,7 +129,11 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     const heartbeat = setInterval(() => settle(() => msg.working()), Math.max(100, this.config.consumer.ackWaitMs / 3));
     let outcome: DispatchOutcome;
     try {
-      outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount));
+      // The publisher's span, from the headers, is the parent of the consumer's (never whatever ran before here).
+      const parent = contextOf(msg.headers?.get('traceparent'));
+      outcome = await context.with(parent, () =>
+        this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount)),
+      );
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);
