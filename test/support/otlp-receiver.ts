@@ -55,7 +55,8 @@ export class OtlpReceiver {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
-  async start(): Promise<this> {
+  /** Port 0: any free port. */
+  async start(port = 0): Promise<this> {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
@@ -69,7 +70,7 @@ export class OtlpReceiver {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    await new Promise<void>((done, fail) => this.server!.once('error', fail).listen(port, '127.0.0.1', done));
     return this;
   }
 
