@@ -125,13 +125,13 @@ export class EventDispatcher {
     try {
       let duplicate = false;
       const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
-      const span = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
-      await withProcessSpan(span, (traced) =>
+      const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
+      await withProcessSpan(traced, (span) =>
         messageContext.run(context, () =>
           module.transactions.run(async (manager) => {
             if (!(await module.inbox.record(manager, consumer, event))) {
               duplicate = true;
-              traced.setAttribute('shop.inbox.duplicate', true);
+              span.setAttribute('shop.inbox.duplicate', true);
               return;
             }
             for (const [handler, view] of runs) await handler.handle(view);
