@@ -1,10 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CustomTransportStrategy } from '@nestjs/microservices';
-import { context } from '@opentelemetry/api';
 import { Consumer, JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
 import { backoffMs, sleep } from '../backoff';
-import { contextOf } from '../observability/tracing/trace-context';
+import { withHeaderContext } from '../observability/tracing/messaging-spans';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
@@ -129,9 +128,8 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     const heartbeat = setInterval(() => settle(() => msg.working()), Math.max(100, this.config.consumer.ackWaitMs / 3));
     let outcome: DispatchOutcome;
     try {
-      // The publisher's span, from the headers, is the parent of the consumer's (never whatever ran before here).
-      const parent = contextOf(msg.headers?.get('traceparent'));
-      outcome = await context.with(parent, () =>
+      // The publish span, named in the headers, is the parent of the consumer's.
+      outcome = await withHeaderContext(msg.headers?.get('traceparent'), () =>
         this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount)),
       );
     } catch (error) {

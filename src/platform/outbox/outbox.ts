@@ -52,9 +52,10 @@ export class Outbox {
     if (!runner?.isTransactionActive) throw new OutboxRequiresTransactionError();
     if (events.length === 0) return [];
     // Each event's create span is its creation context: the traceparent it carries to every consumer.
-    const spans = events.map((e) => startCreateSpan(e.type));
+    const handed = messageContext.current()?.traceparent;
+    const spans = events.map((e) => startCreateSpan(e.type, handed));
     try {
-      const envelopes = events.map((e, i) => this.envelope(e, traceparentFor(spans[i], messageContext.current()?.traceparent)));
+      const envelopes = events.map((e, i) => this.envelope(e, traceparentFor(spans[i], handed)));
       envelopes.forEach((e, i) => describeCreated(spans[i], e));
       const json = envelopes.map((e) => this.checkedJson(e));
       const values: unknown[] = [];

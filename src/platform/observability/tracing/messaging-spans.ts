@@ -1,16 +1,19 @@
-import { Attributes, context, Context, Link, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Attributes, context, Context, INVALID_SPAN_CONTEXT, Link, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { EventEnvelope } from '../../../contracts/event-envelope';
 import { scrubLogText } from '../log-scrubber';
 import { activeTraceparent, contextOf, fromTraceparent, toTraceparent } from './trace-context';
+import { tracingSwitch } from './tracing-switch';
 
 /**
  * Spans of the event path, named and described by the OpenTelemetry messaging semantic
  * conventions: `create` when the outbox row is written (its context is the envelope's
  * traceparent), `publish` when the relay hands it to the broker (a child of that), `process`
  * when a consuming module handles it (a child of the publish span, from the NATS headers).
- * With tracing off the API is a no-op and the traceparent passes through unchanged.
+ * With tracing off nothing here makes a span, and the traceparent passes through unchanged.
  */
 const tracer = trace.getTracer('shop.messaging');
+/** What the event path holds when tracing is off: records nothing, carries no context. */
+const UNTRACED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 const base = (destination: string, event: Pick<EventEnvelope, 'id' | 'type' | 'correlationId'>): Attributes => ({
   'messaging.system': 'nats',
@@ -20,12 +23,21 @@ const base = (destination: string, event: Pick<EventEnvelope, 'id' | 'type' | 'c
   'shop.event.type': event.type,
 });
 
-/** The outbox write of one event: started before its envelope is built, ended after the insert. */
-export function startCreateSpan(type: string): Span {
-  return tracer.startSpan(`create ${type}`, {
-    kind: SpanKind.PRODUCER,
-    attributes: { 'messaging.system': 'nats', 'messaging.destination.name': type, 'messaging.operation.type': 'create', 'messaging.operation.name': 'create' },
-  });
+/**
+ * The outbox write of one event: started before its envelope is built, ended after the insert.
+ * A child of the active span, else of the traceparent the work was handed (a caller's header).
+ */
+export function startCreateSpan(type: string, handed?: string): Span {
+  if (!tracingSwitch.isOn()) return UNTRACED;
+  const active = context.active();
+  return tracer.startSpan(
+    `create ${type}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': type, 'messaging.operation.type': 'create', 'messaging.operation.name': 'create' },
+    },
+    trace.getSpanContext(active) ? active : contextOf(handed),
+  );
 }
 
 /** The traceparent an event carries: its create span's, or the one of the work that wrote it (tracing off). */
@@ -35,6 +47,7 @@ export function traceparentFor(span: Span, fallback?: string): string | undefine
 }
 
 export function describeCreated(span: Span, event: EventEnvelope): void {
+  if (span === UNTRACED) return;
   span.setAttributes({ 'messaging.message.id': event.id, 'messaging.message.conversation_id': event.correlationId, 'shop.event.type': event.type });
 }
 
@@ -43,6 +56,7 @@ export function describeCreated(span: Span, event: EventEnvelope): void {
  * traceparent to put in the message headers: the publish span's, so the consumer is its child.
  */
 export async function withPublishSpan<T>(event: EventEnvelope, destination: string, send: (traceparent?: string) => Promise<T>): Promise<T> {
+  if (!tracingSwitch.isOn()) return send(event.traceparent);
   const parent = contextOf(event.traceparent);
   const span = tracer.startSpan(
     `publish ${destination}`,
@@ -67,6 +81,7 @@ export interface ProcessSpanInput {
  * work runs inside it, so its pg spans and its own outbox writes continue the same trace.
  */
 export function withProcessSpan<T>({ consumer, group, destination, event, bodySize }: ProcessSpanInput, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!tracingSwitch.isOn()) return work(UNTRACED);
   const active = context.active();
   const parent = trace.getSpanContext(active) ? active : contextOf(event.traceparent);
   const created = fromTraceparent(event.traceparent);
@@ -92,9 +107,15 @@ export function withProcessSpan<T>({ consumer, group, destination, event, bodySi
 
 /** Continues a trace recorded with some due work (a gateway call run later by a worker). */
 export function withContinuedSpan<T>(name: string, traceparent: string | undefined, attributes: Attributes, work: () => Promise<T>): Promise<T> {
+  if (!tracingSwitch.isOn()) return work();
   const parent = contextOf(traceparent);
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   return inSpan(span, trace.setSpan(parent, span), work);
+}
+
+/** Runs a delivery in the context of its NATS `traceparent` header: never in whatever ran before it. */
+export function withHeaderContext<T>(traceparent: string | undefined, work: () => Promise<T>): Promise<T> {
+  return tracingSwitch.isOn() ? context.with(contextOf(traceparent), work) : work();
 }
 
 export { activeTraceparent };

@@ -4,6 +4,7 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { TracingSettings } from '../../../config/tracing-settings';
+import { tracingSwitch } from './tracing-switch';
 
 export interface Tracing {
   /** Flushes the spans still buffered; called at shutdown. */
@@ -33,5 +34,6 @@ export function startTracing({ serviceName }: TracingSettings): Tracing {
     ],
   });
   sdk.start();
+  tracingSwitch.turnOn();
   return { stop: () => sdk.shutdown() };
 }
