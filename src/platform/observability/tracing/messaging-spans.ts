@@ -1,7 +1,7 @@
 import { Attributes, context, Context, INVALID_SPAN_CONTEXT, Link, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { EventEnvelope } from '../../../contracts/event-envelope';
 import { scrubLogText } from '../log-scrubber';
-import { activeTraceparent, contextOf, fromTraceparent, toTraceparent } from './trace-context';
+import { contextOf, fromTraceparent, toTraceparent } from './trace-context';
 import { tracingSwitch } from './tracing-switch';
 
 /**
@@ -117,8 +117,6 @@ export function withContinuedSpan<T>(name: string, traceparent: string | undefin
 export function withHeaderContext<T>(traceparent: string | undefined, work: () => Promise<T>): Promise<T> {
   return tracingSwitch.isOn() ? context.with(contextOf(traceparent), work) : work();
 }
-
-export { activeTraceparent };
 
 async function inSpan<T>(span: Span, within: Context, work: () => Promise<T>): Promise<T> {
   try {
