@@ -1,3 +1,5 @@
+// First: the instrumentations must patch http, fastify, Nest and pg before anything requires them.
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -32,7 +34,8 @@ async function bootstrap(): Promise<void> {
   new NestLogger('Bootstrap').log(
     `modules ${config.modules.join(', ')}; database ${embedded ? 'embedded Postgres' : redactUrls(config.database.url!)}; ` +
       `transport ${config.nats.url ? `NATS JetStream at ${config.nats.servers.join(',')}` : 'in-process (no broker)'}; port ${config.port}` +
-      `${adminPort ? `; admin port ${adminPort}` : ''}; operator endpoints ${config.admin.token ? 'on' : 'off (ADMIN_TOKEN unset)'}`,
+      `${adminPort ? `; admin port ${adminPort}` : ''}; operator endpoints ${config.admin.token ? 'on' : 'off (ADMIN_TOKEN unset)'}` +
+      `; traces ${tracing ? 'on (OTLP)' : 'off'}`,
   );
   handleSignals(app, embedded);
 }
@@ -45,6 +48,7 @@ function handleSignals(app: NestFastifyApplication, embedded?: EmbeddedDatabase)
     closing = true;
     new NestLogger('Bootstrap').log(`${signal}: shutting down`);
     await app.close();
+    await tracing?.stop().catch(() => undefined);
     await embedded?.stop();
     process.exit(0);
   };

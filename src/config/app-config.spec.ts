@@ -132,6 +132,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL_PAYMENTS', 'not a URL', { ...base, DATABASE_URL_PAYMENTS: 'payments' }],
     ['MESSAGING_NAMESPACE', 'upper case', { ...base, MESSAGING_NAMESPACE: 'Prod' }],
     ['SMTP_URL', 'not SMTP', { ...base, SMTP_URL: 'http://mail.example.com' }],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'no scheme', { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318' }],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not http', { ...base, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://jaeger:4317' }],
     ['ADMIN_TOKEN', 'shorter than 16 characters', { ...base, ADMIN_TOKEN: 'short-secret' }],
     ['ADMIN_TOKEN', 'a trailing newline', { ...base, ADMIN_TOKEN: `${'x'.repeat(20)}\n` }],
     ['ADMIN_FULL_TOKEN', 'shorter than 16 characters', { ...base, ADMIN_TOKEN: 'x'.repeat(20), ADMIN_FULL_TOKEN: 'y'.repeat(15) }],

@@ -74,6 +74,14 @@ const optionalPort = () =>
         .optional(),
     );
 
+/** Empty is unset (tracing off). */
+const otlpUrl = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .pipe(z.url({ protocol: /^https?$/, error: 'not an http:// or https:// URL' }).optional());
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 1, 65_535),
@@ -160,6 +168,9 @@ export const envSchema = z.object({
     .pipe(z.url({ protocol: /^smtps?$/, error: 'not an smtp:// or smtps:// URL' }).optional()),
   // The saga's deadline; at least a second, at most a day.
   ORDER_TIMEOUT_MS: int(5 * 60 * 1000, 1_000, DAY_MS),
+  // Traces: src/tracing.ts and the SDK read these before this schema runs; a malformed one is listed here.
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl(),
 });
 
 export type ParsedEnv = z.output<typeof envSchema>;

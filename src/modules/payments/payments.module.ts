@@ -14,13 +14,23 @@ import { PaymentRepository } from './infrastructure/payment.repository';
 import { PaymentsCredentials1700000000016 } from './infrastructure/payments-credentials.migration';
 import { PaymentsGatewayCalls1700000000013 } from './infrastructure/payments-gateway-calls.migration';
 import { PaymentsInit1700000000003 } from './infrastructure/payments-init.migration';
+import { PaymentsTraceContext1700000000021 } from './infrastructure/payments-trace-context.migration';
 import { SimulatedPaymentGateway } from './infrastructure/simulated-payment-gateway';
 import { PaymentsListener } from './listeners/payments.listener';
 
 /** Payments of orders: intents, charges and refunds through the gateway port. */
 @Module({
   imports: [
-    ModuleDatabaseModule.forModule({ name: 'payments', entities: [], migrations: [PaymentsInit1700000000003, PaymentsGatewayCalls1700000000013, PaymentsCredentials1700000000016] }),
+    ModuleDatabaseModule.forModule({
+      name: 'payments',
+      entities: [],
+      migrations: [
+        PaymentsInit1700000000003,
+        PaymentsGatewayCalls1700000000013,
+        PaymentsCredentials1700000000016,
+        PaymentsTraceContext1700000000021,
+      ],
+    }),
   ],
   controllers: [PaymentsHttpController, PaymentsListener],
   providers: [

@@ -8,10 +8,12 @@ import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { NotYetError } from '../domain-error';
 import { consumedEvents } from '../observability/messaging-metrics';
+import { withProcessSpan } from '../observability/tracing/messaging-spans';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleRegistry } from './module-registry';
+import { MessagingNames } from './naming';
 import { parkDelivery } from './park-delivery';
 import { EventTaps } from './taps/event-taps';
 
@@ -38,6 +40,7 @@ export interface DispatchOptions {
 export class EventDispatcher {
   private readonly logger = new Logger(EventDispatcher.name);
   private readonly handlers = new Map<string, Map<string, EventHandler[]>>();
+  private readonly names: MessagingNames;
 
   constructor(
     private readonly contracts: ContractRegistry,
@@ -45,7 +48,9 @@ export class EventDispatcher {
     private readonly modules: ModuleRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly taps: EventTaps,
-  ) {}
+  ) {
+    this.names = new MessagingNames(config.nats.namespace);
+  }
 
   /** Wiring mistakes fail the boot: a consumer that is no module here, a type without a contract. */
   register(consumer: string, type: string, handler: EventHandler): void {
@@ -67,6 +72,11 @@ export class EventDispatcher {
 
   typesOf(consumer: string): string[] {
     return [...(this.handlers.get(consumer)?.keys() ?? [])];
+  }
+
+  /** The subject a type travels on (the namespace included): its messaging destination. */
+  destinationOf(type: string): string {
+    return this.names.subject(type);
   }
 
   consumersOf(type: string): string[] {
@@ -118,14 +128,18 @@ export class EventDispatcher {
     try {
       let duplicate = false;
       const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
-      await messageContext.run(context, () =>
-        module.transactions.run(async (manager) => {
-          if (!(await module.inbox.record(manager, consumer, event))) {
-            duplicate = true;
-            return;
-          }
-          for (const [handler, view] of runs) await handler.handle(view);
-        }),
+      const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
+      await withProcessSpan(traced, (span) =>
+        messageContext.run(context, () =>
+          module.transactions.run(async (manager) => {
+            if (!(await module.inbox.record(manager, consumer, event))) {
+              duplicate = true;
+              span.setAttribute('shop.inbox.duplicate', true);
+              return;
+            }
+            for (const [handler, view] of runs) await handler.handle(view);
+          }),
+        ),
       );
       return { kind: 'ack', duplicate };
     } catch (error) {

@@ -3,6 +3,7 @@ import { ErrorCode, headers, JetStreamClient, NatsError } from 'nats';
 import { EventEnvelope } from '../../contracts/event-envelope';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { withPublishSpan } from '../observability/tracing/messaging-spans';
 import { EventPublisher, PublishAck } from './event-publisher';
 import { NatsConnectionProvider } from './nats-connection';
 import { MessagingNames } from './naming';
@@ -35,15 +36,14 @@ export class JetStreamPublisher extends EventPublisher {
 
   async publish(envelope: EventEnvelope): Promise<PublishAck> {
     this.js ??= (await this.nats.get()).jetstream();
-    const h = headers();
-    h.set('Event-Type', envelope.type);
-    if (envelope.traceparent) h.set('traceparent', envelope.traceparent);
-    const ack = await this.js.publish(this.names.subject(envelope.type), this.encoder.encode(JSON.stringify(envelope)), {
-      msgID: envelope.id,
-      headers: h,
-      timeout: 5_000,
+    const subject = this.names.subject(envelope.type);
+    return withPublishSpan(envelope, subject, async (traceparent) => {
+      const h = headers();
+      h.set('Event-Type', envelope.type);
+      if (traceparent) h.set('traceparent', traceparent);
+      const ack = await this.js!.publish(subject, this.encoder.encode(JSON.stringify(envelope)), { msgID: envelope.id, headers: h, timeout: 5_000 });
+      return { duplicate: ack.duplicate };
     });
-    return { duplicate: ack.duplicate };
   }
 
   isTransient(error: unknown): boolean {

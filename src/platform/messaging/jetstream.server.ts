@@ -3,6 +3,7 @@ import { CustomTransportStrategy } from '@nestjs/microservices';
 import { Consumer, JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
 import { backoffMs, sleep } from '../backoff';
+import { withHeaderContext } from '../observability/tracing/messaging-spans';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ConsumerFailPoint } from './consumer-fail-point';
@@ -127,7 +128,10 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     const heartbeat = setInterval(() => settle(() => msg.working()), Math.max(100, this.config.consumer.ackWaitMs / 3));
     let outcome: DispatchOutcome;
     try {
-      outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount));
+      // The publish span, named in the headers, is the parent of the consumer's.
+      outcome = await withHeaderContext(msg.headers?.get('traceparent'), () =>
+        this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount)),
+      );
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);

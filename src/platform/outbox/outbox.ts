@@ -4,6 +4,7 @@ import { ContractRegistry } from '../../contracts/contract-registry';
 import { EventEnvelope } from '../../contracts/event-envelope';
 import { Clock } from '../clock';
 import { messageContext } from '../messaging/message-context';
+import { describeCreated, startCreateSpan, traceparentFor } from '../observability/tracing/messaging-spans';
 
 /** What a module hands to the outbox: the envelope without the fields the platform stamps. */
 export interface PendingEvent<TPayload = unknown> {
@@ -50,21 +51,29 @@ export class Outbox {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new OutboxRequiresTransactionError();
     if (events.length === 0) return [];
-    const envelopes = events.map((e) => this.envelope(e));
-    const json = envelopes.map((e) => this.checkedJson(e));
-    const values: unknown[] = [];
-    const rows = envelopes.map((e, i) => {
-      values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, json[i]);
-      const p = i * 6;
-      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
-    });
-    await manager.query(
-      `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
-       VALUES ${rows.join(', ')}`,
-      values,
-    );
-    runner.data = { ...runner.data, [APPENDED]: true };
-    return envelopes;
+    // Each event's create span is its creation context: the traceparent it carries to every consumer.
+    const handed = messageContext.current()?.traceparent;
+    const spans = events.map((e) => startCreateSpan(e.type, handed));
+    try {
+      const envelopes = events.map((e, i) => this.envelope(e, traceparentFor(spans[i], handed)));
+      envelopes.forEach((e, i) => describeCreated(spans[i], e));
+      const json = envelopes.map((e) => this.checkedJson(e));
+      const values: unknown[] = [];
+      const rows = envelopes.map((e, i) => {
+        values.push(e.id, e.type, e.aggregateType, e.aggregateId, e.aggregateVersion, json[i]);
+        const p = i * 6;
+        return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
+      });
+      await manager.query(
+        `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
+         VALUES ${rows.join(', ')}`,
+        values,
+      );
+      runner.data = { ...runner.data, [APPENDED]: true };
+      return envelopes;
+    } finally {
+      spans.forEach((span) => span.end());
+    }
   }
 
   /** Called by the data source subscriber after any commit; wakes the local relay if rows were added. */
@@ -92,7 +101,7 @@ export class Outbox {
     return json;
   }
 
-  private envelope(event: PendingEvent): EventEnvelope {
+  private envelope(event: PendingEvent, traceparent: string | undefined): EventEnvelope {
     const id = uuidv7();
     const context = messageContext.current();
     return {
@@ -105,7 +114,7 @@ export class Outbox {
       aggregateVersion: event.aggregateVersion,
       correlationId: event.correlationId ?? context?.correlationId ?? id,
       causationId: event.causationId ?? context?.causationId ?? id,
-      ...(context?.traceparent ? { traceparent: context.traceparent } : {}),
+      ...(traceparent ? { traceparent } : {}),
       payload: event.payload,
     };
   }

@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Logger } from '@nestjs/common';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
+import { withContinuedSpan } from '../../../platform/observability/tracing/messaging-spans';
 import { Outbox } from '../../../platform/outbox/outbox';
 import { Payment } from '../domain/payment';
 import { ChargeResult, PaymentGateway } from '../domain/payment-gateway.port';
@@ -45,7 +46,11 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
       await this.tx.run((m) => this.credentials.purgeStale(m, ORPHAN_TOKEN_MS));
     }
     const due = await this.tx.run((m) => this.payments.claimDue(m, limit, CLAIM_MS));
-    await Promise.all(due.map((payment) => this.call(payment)));
+    await Promise.all(
+      due.map(({ payment, traceparent }) =>
+        withContinuedSpan(`payments ${payment.due}`, traceparent, { 'shop.order.id': payment.snapshot.orderId }, () => this.call(payment)),
+      ),
+    );
     return due.length;
   }
 

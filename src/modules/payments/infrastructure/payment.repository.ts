@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
+import { messageContext } from '../../../platform/messaging/message-context';
 import { Payment, PaymentState } from '../domain/payment';
 import { PaymentCredentialRepository } from './payment-credential.repository';
 
@@ -9,7 +10,13 @@ const COLUMNS = `id, order_id AS "orderId", amount_cents AS "amountCents", statu
   version, created_at AS "createdAt"`;
 
 /** Payments whose gateway call (charge or refund) is recorded and due. */
-const GATEWAY_CALLS: DueWorkTable = { table: 'payments.payments', due: `status IN ('CHARGING', 'REFUNDING')`, returning: COLUMNS };
+const GATEWAY_CALLS: DueWorkTable = { table: 'payments.payments', due: `status IN ('CHARGING', 'REFUNDING')`, returning: `${COLUMNS}, traceparent` };
+
+/** A claimed gateway call, with the trace of the change that made it due. */
+export interface DueCall {
+  payment: Payment;
+  traceparent?: string;
+}
 
 /** Amounts are bigint columns (pg returns them as text); every amount the API accepts is a safe integer. */
 function toState(row: Record<string, unknown>): PaymentState {
@@ -53,25 +60,25 @@ export class PaymentRepository {
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
   }
 
-  /** Saves a transition; a due gateway call is due now and unclaimed. */
+  /** Saves a transition; a due gateway call is due now and unclaimed, in the trace of this change. */
   async save(m: EntityManager, payment: Payment): Promise<void> {
     const s = payment.snapshot;
     await sql.exec(
       m,
       `UPDATE payments.payments
        SET status = $2, decline_reason = $3, charge_id = $4, cancel_requested = $5, version = $6, updated_at = now(),
-           claimed_until = NULL, next_attempt_at = now(), attempts = 0, last_error = NULL
+           claimed_until = NULL, next_attempt_at = now(), attempts = 0, last_error = NULL, traceparent = $7
        WHERE id = $1`,
-      [s.id, s.status, s.declineReason, s.chargeId, s.cancelRequested, s.version],
+      [s.id, s.status, s.declineReason, s.chargeId, s.cancelRequested, s.version, messageContext.traceparent() ?? null],
     );
     // Decided: no charge will need the card token again (a refund goes by the charge id).
     if (!payment.open) await this.credentials.forget(m, s.orderId);
   }
 
   /** Claims payments whose gateway call is due, for `leaseMs`: another worker takes them over after that. */
-  async claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<Payment[]> {
+  async claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<DueCall[]> {
     const rows = await claimDueWork<Record<string, unknown>>(m, GATEWAY_CALLS, limit, leaseMs);
-    return rows.map((row) => Payment.restore(toState(row)));
+    return rows.map(({ traceparent, ...row }) => ({ payment: Payment.restore(toState(row)), traceparent: (traceparent as string | null) ?? undefined }));
   }
 
   /** The gateway did not answer: try again later. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEnvelope } from '../../../contracts/event-envelope';
+import { withPublishSpan } from '../../observability/tracing/messaging-spans';
 import { ConsumerSlots } from '../consumer-slots';
 import { EventDispatcher } from '../event-dispatcher';
 import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher';
@@ -29,7 +30,12 @@ export class InProcessPublisher extends EventPublisher {
     super();
   }
 
-  async publish(envelope: EventEnvelope): Promise<PublishAck> {
+  /** The publish span is the active context while the local consumers run: their process spans are its children. */
+  publish(envelope: EventEnvelope): Promise<PublishAck> {
+    return withPublishSpan(envelope, this.dispatcher.destinationOf(envelope.type), () => this.deliver(envelope));
+  }
+
+  private async deliver(envelope: EventEnvelope): Promise<PublishAck> {
     const raw = JSON.stringify(envelope);
     // Stream taps are local readers too (beside the consumers): the row is published once they have recorded it.
     const tapping = this.tap(envelope, raw);
