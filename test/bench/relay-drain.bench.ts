@@ -11,8 +11,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { JetStreamProvisioner } from '../../src/platform/messaging/jetstream-provisioner';
 import { JetStreamPublisher } from '../../src/platform/messaging/jetstream-publisher';
 import { NatsConnectionProvider } from '../../src/platform/messaging/nats-connection';
-import { OutboxRelay } from '../../src/platform/outbox/outbox-relay';
-import { OutboxStore } from '../../src/platform/outbox/outbox-store';
+import { createOutboxRelay } from '../../src/platform/outbox/create-outbox-relay';
 import { barePublish } from './relay-drain/bare-publish';
 import { BenchOutbox } from './relay-drain/bench-outbox';
 
@@ -56,9 +55,7 @@ async function drain(rows: number, natsUrl: string, log: (line: string) => void)
     await db.fill(rows);
     log(`  filled ${rows} rows (${await db.envelopeBytes()} B envelopes) in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
     await new JetStreamProvisioner(provider, config).ensureStream('bench');
-    const relay = new OutboxRelay(new OutboxStore(db.dataSource, db.schema), new JetStreamPublisher(provider, config), {
-      relayId: 'bench', module: 'bench', ...config.relay,
-    });
+    const relay = createOutboxRelay(db.dataSource, new JetStreamPublisher(provider, config), { relayId: 'bench', module: 'bench', ...config.relay });
     const walFrom = await db.walPosition();
     const started = performance.now();
     relay.start();
@@ -67,9 +64,8 @@ async function drain(rows: number, natsUrl: string, log: (line: string) => void)
     await relay.stop(0);
     const wal = await db.walBetween(walFrom, await db.walPosition());
     if ((await db.unpublished()) !== 0) throw new Error('the relay stopped with rows unpublished');
-    const stats = relay.stats as Partial<Drain['split']>;
-    const split = stats.claimMs !== undefined ? { claimMs: stats.claimMs, publishMs: stats.publishMs!, markMs: stats.markMs! } : undefined;
-    return { rate, wal, split };
+    const { claimMs, publishMs, markMs } = relay.stats;
+    return { rate, wal, split: { claimMs, publishMs, markMs } };
   } finally {
     await provider.onApplicationShutdown();
     const jsm = await (await provider.get().catch(() => undefined))?.jetstreamManager().catch(() => undefined);

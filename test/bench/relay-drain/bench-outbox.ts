@@ -98,6 +98,10 @@ export class BenchOutbox {
 
   /** This database's WAL between two positions (commit records carry no relation, so they are left out: ≈ 40 B a batch). */
   async walBetween(from: string, to: string): Promise<WalUse> {
+    // Asynchronous commits reach the disk within wal_writer_delay; pg_walinspect reads flushed WAL only.
+    while ((await this.dataSource.query('SELECT pg_current_wal_flush_lsn() < $1::pg_lsn AS behind', [to]))[0].behind) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const [row] = await this.dataSource.query(
       `SELECT coalesce(sum(record_length), 0)::float8 AS bytes, coalesce(sum(fpi_length), 0)::float8 AS fpi,
               pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::float8 AS cluster

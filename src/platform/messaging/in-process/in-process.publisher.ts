@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope } from '../../../contracts/event-envelope';
 import { ConsumerSlots } from '../consumer-slots';
 import { EventDispatcher } from '../event-dispatcher';
-import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher';
+import { ACKED, DUPLICATE, errorText, EventPublisher, OutgoingEvent, PublishOutcome } from '../event-publisher';
 
 /**
  * The transport without a broker, for one process running every module. "Publishing" an
@@ -24,26 +23,26 @@ export class InProcessPublisher extends EventPublisher {
     super();
   }
 
-  async publish(envelope: EventEnvelope): Promise<PublishAck> {
-    const raw = JSON.stringify(envelope);
-    const outcomes = await Promise.all(
-      this.dispatcher.consumersOf(envelope.type).map(async (consumer) => {
-        const key = `${consumer}:${envelope.id}`;
-        const delivery = (this.deliveries.get(key) ?? 0) + 1;
-        this.deliveries.set(key, delivery);
-        const outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, envelope.type, raw, delivery));
-        if (outcome.kind !== 'retry') this.deliveries.delete(key);
-        return outcome;
-      }),
-    );
-    const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
-    if (retries.length > 0) {
-      throw new RetryLaterError(retries.map((r) => r.error).join('; '), Math.max(...retries.map((r) => r.delayMs)));
+  async publish(event: OutgoingEvent): Promise<PublishOutcome> {
+    try {
+      const outcomes = await Promise.all(
+        this.dispatcher.consumersOf(event.type).map(async (consumer) => {
+          const key = `${consumer}:${event.id}`;
+          const delivery = (this.deliveries.get(key) ?? 0) + 1;
+          this.deliveries.set(key, delivery);
+          const outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, event.type, event.body, delivery));
+          if (outcome.kind !== 'retry') this.deliveries.delete(key);
+          return outcome;
+        }),
+      );
+      const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
+      if (retries.length > 0) {
+        return { kind: 'retry-later', delayMs: Math.max(...retries.map((r) => r.delayMs)), error: retries.map((r) => r.error).join('; ') };
+      }
+      return outcomes.some((o) => o.kind === 'ack' && o.duplicate) ? DUPLICATE : ACKED;
+    } catch (error) {
+      // The dispatcher answers every normal case with an outcome: a throw is a fault worth counting.
+      return { kind: 'rejected', error: errorText(error) };
     }
-    return { duplicate: outcomes.some((o) => o.kind === 'ack' && o.duplicate) };
-  }
-
-  isTransient(): boolean {
-    return false;
   }
 }

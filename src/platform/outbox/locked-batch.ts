@@ -1,0 +1,123 @@
+import { Logger } from '@nestjs/common';
+import { PoolClient } from 'pg';
+import { performance } from 'node:perf_hooks';
+import { v7 as uuidv7 } from 'uuid';
+
+export interface ClaimedRow {
+  id: string;
+  type: string;
+  /** The envelope as stored (JSON text). */
+  body: string;
+  traceparent: string | null;
+  attempts: number;
+}
+
+/**
+ * A batch still in flight after this is hung, not slow (a PubAck wait times out after 5 s; an
+ * in-process consumer this slow is stuck): the batch stops holding its session, which Postgres
+ * ends a lease later, so any relay can take the rows (the broker's dedup, or the inboxes
+ * in-process, absorb the repeat).
+ */
+export const MAX_HOLD_MS = 60_000;
+
+/**
+ * The open transaction of one claimed batch: its row locks are the claim. Postgres ends a session
+ * idle in a transaction for longer than the lease (relay-connections.ts), so a relay that holds a
+ * batch longer pings every third of the lease; a dead relay's batch is free a lease after it died
+ * at the latest. The batch's writes (mark, release, park) go in the same transaction, then one
+ * commit; pg runs the client's statements one at a time, so the pings never race them.
+ */
+export class LockedBatch {
+  private readonly timer: NodeJS.Timeout;
+  private readonly started = performance.now();
+  /** When Postgres last answered on this session: past a lease without an answer, the locks may be gone. */
+  private confirmedAt = performance.now();
+  private done = false;
+
+  constructor(
+    readonly rows: readonly ClaimedRow[],
+    private readonly client: PoolClient,
+    private readonly schema: string,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.timer = setInterval(() => void this.ping(), Math.max(1, Math.floor(leaseMs / 3)));
+  }
+
+  /** True when the session may have been ended under a stalled relay: publishing then could repeat another relay's work. */
+  get mayBeLost(): boolean {
+    return performance.now() - this.confirmedAt > this.leaseMs;
+  }
+
+  async mark(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { rowCount } = await this.client.query({
+      name: `mark:${this.schema}`,
+      text: `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
+      values: [ids],
+    });
+    return rowCount ?? 0;
+  }
+
+  /** Gives a row back for a later try; `counted` failures move it toward the dead-letter table. */
+  async release(id: string, error: string, delayMs: number, counted: boolean): Promise<void> {
+    await this.client.query(
+      `UPDATE "${this.schema}".outbox
+       SET last_error = $2, attempts = attempts + $3, available_at = now() + $4::int * interval '1 millisecond'
+       WHERE id = $1`,
+      [id, error.slice(0, 2000), counted ? 1 : 0, delayMs],
+    );
+  }
+
+  /** Moves a row that cannot be published to the dead-letter table, so its aggregate's later events flow. */
+  async park(id: string, error: string): Promise<void> {
+    const s = `"${this.schema}"`;
+    await this.client.query(
+      `WITH moved AS (DELETE FROM ${s}.outbox WHERE id = $1 RETURNING *)
+       INSERT INTO ${s}.dead_letter (id, source, event_id, type, envelope, error, attempts)
+       SELECT $2, 'outbox', moved.id::text, moved.type, moved.envelope, $3, moved.attempts + 1 FROM moved`,
+      [id, uuidv7(), error.slice(0, 2000)],
+    );
+  }
+
+  /** Commits the batch's writes; throws if the session was ended meanwhile (nothing of it then counts). */
+  async commit(): Promise<void> {
+    await this.finish('COMMIT');
+  }
+
+  /** Rolls back: the rows are free for any relay at once. */
+  async abandon(): Promise<void> {
+    await this.finish('ROLLBACK').catch(() => undefined);
+  }
+
+  private async finish(statement: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    clearInterval(this.timer);
+    try {
+      await this.client.query(statement);
+      this.client.release();
+    } catch (error) {
+      // A broken session is not given back to the pool.
+      this.client.release(error as Error);
+      throw error;
+    }
+  }
+
+  private async ping(): Promise<void> {
+    if (this.done) return;
+    if (performance.now() - this.started > MAX_HOLD_MS) {
+      this.logger.warn(`a batch has been in flight for ${MAX_HOLD_MS} ms: no longer holding it, another relay may take it`);
+      clearInterval(this.timer);
+      return;
+    }
+    try {
+      await this.client.query('SELECT 1');
+      this.confirmedAt = performance.now();
+    } catch (error) {
+      // The session is gone; the batch's commit will fail and say so.
+      clearInterval(this.timer);
+      this.logger.warn(`lost the batch's session: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { Logger } from '@nestjs/common';
+import { Pool } from 'pg';
+import { ClaimedRow, LockedBatch } from './locked-batch';
+
+/**
+ * Claims batches: the oldest unpublished event of each aggregate that has no older unpublished
+ * one, locked `FOR UPDATE SKIP LOCKED` in a transaction left open for the batch. Nothing is
+ * written at claim time; the locks are the claim, and they fence: another relay skips these
+ * rows, and (the NOT EXISTS) every later event of their aggregates, until this batch commits.
+ */
+export class OutboxClaims {
+  private readonly claimSql: string;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+  ) {
+    const t = `"${schema}".outbox`;
+    // The envelope is read as text and published as stored: no JSON parse and stringify per row.
+    this.claimSql = `
+      SELECT o.id, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
+      FROM ${t} o
+      WHERE o.published_at IS NULL
+        AND o.available_at <= now()
+        AND NOT EXISTS (
+          SELECT 1 FROM ${t} older
+          WHERE older.published_at IS NULL
+            AND older.aggregate_type = o.aggregate_type
+            AND older.aggregate_id = o.aggregate_id
+            AND older.aggregate_version < o.aggregate_version)
+      ORDER BY o.seq
+      LIMIT $1
+      FOR UPDATE OF o SKIP LOCKED`;
+  }
+
+  /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
+  async claim(limit: number): Promise<LockedBatch | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<ClaimedRow>({ text: this.claimSql, values: [limit], name: `claim:${this.schema}` });
+      if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger);
+      await client.query('COMMIT');
+      client.release();
+      return undefined;
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
