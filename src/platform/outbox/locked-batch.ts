@@ -40,6 +40,8 @@ export class LockedBatch {
     private readonly schema: string,
     private readonly leaseMs: number,
     private readonly logger: Logger,
+    /** Hands the session's error handling back (OutboxClaims listens while the batch holds it). */
+    private readonly detach: () => void,
   ) {
     this.timer = setInterval(() => void this.ping(), Math.max(1, Math.floor(leaseMs / 3)));
   }
@@ -96,9 +98,11 @@ export class LockedBatch {
     clearInterval(this.timer);
     try {
       await this.client.query(statement);
+      this.detach();
       this.client.release();
     } catch (error) {
       // A broken session is not given back to the pool.
+      this.detach();
       this.client.release(error as Error);
       throw error;
     }

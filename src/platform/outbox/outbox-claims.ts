@@ -38,14 +38,19 @@ export class OutboxClaims {
   /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
   async claim(limit: number): Promise<LockedBatch | undefined> {
     const client = await this.pool.connect();
+    // A session ended while no statement runs surfaces as an 'error' event: unheard, it would end the process.
+    const onError = (error: Error) => this.logger.warn(`a relay session ended: ${error.message}`);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<ClaimedRow>({ text: this.claimSql, values: [limit], name: `claim:${this.schema}` });
-      if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger);
+      if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
       await client.query('COMMIT');
+      client.off('error', onError);
       client.release();
       return undefined;
     } catch (error) {
+      client.off('error', onError);
       client.release(error as Error);
       throw error;
     }
