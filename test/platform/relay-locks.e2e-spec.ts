@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { sleep } from '../../src/platform/backoff';
-import { OutboxClaims } from '../../src/platform/outbox/outbox-claims';
-import { relayConnections } from '../../src/platform/outbox/relay-connections';
+import { OutboxClaims, poolOf } from '../../src/platform/outbox/outbox-claims';
 import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
@@ -20,23 +18,15 @@ const LEASE_MS = 300;
  */
 describeWithNats('relay locks (real Postgres)', () => {
   const world = new ProbeWorld('locks');
-  const pools: Pool[] = [];
   let app: NestFastifyApplication;
-  const relay = () => {
-    const pool = relayConnections(app.get<DataSource>(getDataSourceToken('probe')), 'probe', LEASE_MS, 2, new Logger('test'));
-    pools.push(pool);
-    return new OutboxClaims(pool, 'probe', LEASE_MS, new Logger('test'));
-  };
+  const relay = () => new OutboxClaims(poolOf(app.get<DataSource>(getDataSourceToken('probe'))), 'probe', LEASE_MS, new Logger('test'));
   const row = async (id: string) => (await world.db.query('SELECT published_at, attempts, last_error FROM probe.outbox WHERE id = $1', [id]))[0];
 
   beforeAll(async () => {
     await world.setUp();
     app = await world.start({ RELAY_ENABLED: 'false' });
   });
-  afterAll(async () => {
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-    await world.tearDown();
-  });
+  afterAll(() => world.tearDown());
 
   it('a live relay holds its batch for many leases; when its session ends, another relay claims the rows at once', async () => {
     const [event] = await world.probe(app).write([probeEvent('held', 1, 1)]);

@@ -1,13 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '../messaging/event-publisher';
-import { OutboxClaims } from './outbox-claims';
-import { OutboxRelay, PIPELINE_DEPTH, RelayOptions } from './outbox-relay';
+import { OutboxClaims, poolOf } from './outbox-claims';
+import { OutboxRelay, RelayOptions } from './outbox-relay';
 import { OutboxStore } from './outbox-store';
-import { relayConnections } from './relay-connections';
 import { RelayFailPoint } from './relay-round';
 
-/** A module's relay over its outbox (schema = module name), with connections of its own. */
+/** A module's relay over its outbox (schema = module name), on the module's connections. */
 export function createOutboxRelay(
   dataSource: DataSource,
   publisher: EventPublisher,
@@ -16,6 +15,6 @@ export function createOutboxRelay(
 ): OutboxRelay {
   const { module, leaseMs } = options;
   const logger = new Logger(`OutboxRelay:${module}`);
-  const claims = new OutboxClaims(relayConnections(dataSource, module, leaseMs, PIPELINE_DEPTH, logger), module, leaseMs, logger);
+  const claims = new OutboxClaims(poolOf(dataSource), module, leaseMs, logger);
   return new OutboxRelay(new OutboxStore(dataSource, module), claims, publisher, options, failPoint);
 }

@@ -22,7 +22,7 @@ export const MAX_HOLD_MS = 60_000;
 
 /**
  * The open transaction of one claimed batch: its row locks are the claim. Postgres ends a session
- * idle in a transaction for longer than the lease (relay-connections.ts), so a relay that holds a
+ * idle in a transaction for longer than the lease (OutboxClaims), so a relay that holds a
  * batch longer pings every third of the lease; a dead relay's batch is free a lease after it died
  * at the latest. The batch's writes (mark, release, park) go in the same transaction, then one
  * commit; pg runs the client's statements one at a time, so the pings never race them.

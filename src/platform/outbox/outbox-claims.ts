@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 import { ClaimedRow, LockedBatch } from './locked-batch';
+
+/** The pg pool under a TypeORM data source: the relay's batches use the module's own connections. */
+export const poolOf = (dataSource: DataSource): Pool => (dataSource.driver as unknown as { master: Pool }).master;
 
 /**
  * Claims batches: the oldest unpublished event of each aggregate that has no older unpublished
@@ -10,6 +14,7 @@ import { ClaimedRow, LockedBatch } from './locked-batch';
  */
 export class OutboxClaims {
   private readonly claimSql: string;
+  private readonly beginSql: string;
 
   constructor(
     private readonly pool: Pool,
@@ -18,6 +23,19 @@ export class OutboxClaims {
     private readonly logger: Logger,
   ) {
     const t = `"${schema}".outbox`;
+    // One round trip. The idle timeout is the lease of this design: Postgres ends the session of
+    // a relay whose host vanished (no FIN, so it would not notice for hours) after it, and the
+    // locks go; a process that dies is noticed at once (its socket closes). The pid in the name
+    // tells an operator (and the takeover suite) which process holds a batch's locks.
+    //
+    // synchronous_commit = off: the batch's commit does not wait for its WAL to reach the disk.
+    // A Postgres crash can lose the last marks, releases and parks, and every such loss only makes
+    // a row be published again: the broker drops the repeat by its id (the inboxes past the
+    // dedup window). Never a lost event; the commit wait is gone.
+    this.beginSql = `BEGIN;
+      SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(leaseMs)};
+      SET LOCAL synchronous_commit = off;
+      SET LOCAL application_name = 'shop:${schema}:relay:${process.pid}'`;
     // The envelope is read as text and published as stored: no JSON parse and stringify per row.
     this.claimSql = `
       SELECT o.id, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
@@ -42,7 +60,7 @@ export class OutboxClaims {
     const onError = (error: Error) => this.logger.warn(`a relay session ended: ${error.message}`);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(this.beginSql);
       const { rows } = await client.query<ClaimedRow>({ text: this.claimSql, values: [limit], name: `claim:${this.schema}` });
       if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
       await client.query('COMMIT');
@@ -54,9 +72,5 @@ export class OutboxClaims {
       client.release(error as Error);
       throw error;
     }
-  }
-
-  close(): Promise<void> {
-    return this.pool.end();
   }
 }

@@ -17,7 +17,8 @@ export interface RelayOptions extends RoundOptions {
 const BROKER_BACKOFF = { baseMs: 100, maxMs: 5_000 };
 /**
  * Batches in flight at once: the next claim runs while the last batch's PubAcks come, so the
- * Node thread never waits on Postgres alone. Two cover the claim; more only add connections.
+ * Node thread never waits on Postgres alone. Each holds one of the module's connections while
+ * in flight; two cover the claim, more only take connections from requests and consumers.
  */
 export const PIPELINE_DEPTH = 2;
 
@@ -43,7 +44,7 @@ export class OutboxRelay {
 
   constructor(
     store: OutboxStore,
-    private readonly claims: OutboxClaims,
+    claims: OutboxClaims,
     publisher: EventPublisher,
     private readonly options: RelayOptions,
     failPoint?: RelayFailPoint,
@@ -81,7 +82,6 @@ export class OutboxRelay {
     } catch (error) {
       this.logger.warn(`final flush stopped: ${describe(error)}; the rows wait for the next relay`);
     }
-    await this.claims.close().catch(() => undefined);
   }
 
   wake(): void {
