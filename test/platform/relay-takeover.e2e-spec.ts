@@ -1,3 +1,4 @@
+import { PIPELINE_DEPTH } from '../../src/platform/outbox/outbox-relay';
 import { describeWithNats } from '../support/requires-nats';
 import { HoldingProxy } from '../support/holding-proxy';
 import { AppProcess } from '../support/shop/app-process';
@@ -12,6 +13,8 @@ const ROWS = AGGREGATES * VERSIONS;
 const LEASE_MS = 1_500;
 /** The design bound is about 2 s; the margin is for a busy 2-core machine. */
 const TAKEOVER_BOUND_MS = 3_500;
+/** Full batches (RELAY_BATCH_SIZE's default) in flight in a relay that waits for its PubAcks. */
+const HELD_BY_A = PIPELINE_DEPTH * 500;
 
 /**
  * Two relays of one module's outbox as separate processes, as on two hosts: nothing but the
@@ -66,16 +69,16 @@ describeWithNats('relay takeover: kill -9 of a relay mid-batch, another process 
     );
 
     // A claims a batch while B drains the rest; A's PubAcks never come, so it holds the batch.
-    await waitFor('relay A to claim a batch', async (): Promise<{ id: string }[] | undefined> => {
-      const rows = await heldByA();
-      return rows.length > 0 ? rows : undefined;
+    // A's first batch waits for its PubAcks: A claims the next ones until PIPELINE_DEPTH are in flight.
+    let ids: string[] = [];
+    await waitFor(`relay A to hold ${HELD_BY_A} rows`, async () => {
+      ids = (await heldByA()).map((r) => r.id);
+      return ids.length >= HELD_BY_A;
     }, { timeoutMs: 20_000, intervalMs: 20 });
-    // Its second batch may be claimed now too (two in flight): let that settle before taking the list.
-    await new Promise((r) => setTimeout(r, 300));
-    const ids = (await heldByA()).map((r) => r.id);
 
-    // Past the lease, A's session (kept alive by the relay) still holds every row of its batches, though B is polling.
-    await new Promise((r) => setTimeout(r, LEASE_MS + 1_000));
+    // Past the lease, A's session (kept alive by the relay) still holds every row of its batches,
+    // though B is polling. (Within the 5 s PubAck timeout, after which A would give the rows back.)
+    await new Promise((r) => setTimeout(r, LEASE_MS + 300));
     expect((await heldByA()).map((r) => r.id).sort()).toEqual([...ids].sort());
 
     const killedAt = Date.now();

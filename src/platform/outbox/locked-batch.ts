@@ -53,11 +53,10 @@ export class LockedBatch {
 
   async mark(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const { rowCount } = await this.client.query({
-      name: `mark:${this.schema}`,
-      text: `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
-      values: [ids],
-    });
+    const { rowCount } = await this.client.query(
+      `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     return rowCount ?? 0;
   }
 

@@ -61,7 +61,9 @@ export class OutboxClaims {
     client.on('error', onError);
     try {
       await client.query(this.beginSql);
-      const { rows } = await client.query<ClaimedRow>({ text: this.claimSql, values: [limit], name: `claim:${this.schema}` });
+      // Unnamed on purpose: a named statement's cached generic plan, made while the outbox was
+      // empty, stays with the connection and can scan a later backlog once per row (seconds).
+      const { rows } = await client.query<ClaimedRow>(this.claimSql, [limit]);
       if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
       await client.query('COMMIT');
       client.off('error', onError);
