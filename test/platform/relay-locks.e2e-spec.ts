@@ -42,13 +42,12 @@ describeWithNats('relay locks (real Postgres)', () => {
     await world.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name LIKE 'shop:probe:relay:%'`);
     const taken = (await waitFor('the other relay to claim the rows', () => b.claim(10), { timeoutMs: 2_000, intervalMs: 10 }))!;
     expect(taken.rows.map((r) => r.id)).toEqual([event.id]);
-    await taken.mark([event.id]);
-    await taken.commit();
+    expect(await taken.commit([event.id])).toBe(1);
     await batch.abandon();
     expect((await row(event.id)).published_at).not.toBeNull();
   });
 
-  it('a relay that stalls past the lease loses its batch to another; its late mark, release and park commit nothing', async () => {
+  it('a relay that stalls past the lease loses its batch to another; its late release, park and mark commit nothing', async () => {
     const [event] = await world.probe(app).write([probeEvent('stalled', 1, 1)]);
     const before = await row(event.id);
     const [a, b] = [relay(), relay()];
@@ -66,8 +65,7 @@ describeWithNats('relay locks (real Postgres)', () => {
       (async () => {
         await batch.release(event.id, 'late release', 0, true);
         await batch.park(event.id, 'late park');
-        await batch.mark([event.id]);
-        await batch.commit();
+        await batch.commit([event.id]);
       })(),
     ).rejects.toThrow();
     await batch.abandon();
@@ -88,8 +86,7 @@ describeWithNats('relay locks (real Postgres)', () => {
       await meanwhile?.abandon();
       expect(ids(meanwhile)).not.toContain(v2.id);
 
-      await first.mark([v1.id]);
-      await first.commit();
+      await first.commit([v1.id]);
       const second = await b.claim(10);
       await second?.abandon();
       expect(ids(second)).toContain(v2.id);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { PoolClient } from 'pg';
+import { PoolClient, QueryResult } from 'pg';
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -20,12 +20,13 @@ export interface ClaimedRow {
  */
 export const MAX_HOLD_MS = 60_000;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * The open transaction of one claimed batch: its row locks are the claim. Postgres ends a session
  * idle in a transaction for longer than the lease (OutboxClaims), so a relay that holds a
  * batch longer pings every third of the lease; a dead relay's batch is free a lease after it died
- * at the latest. The batch's writes (mark, release, park) go in the same transaction, then one
- * commit; pg runs the client's statements one at a time, so the pings never race them.
+ * at the latest. The batch's writes (release, park, then mark with the commit) go in the same transaction; pg runs the client's statements one at a time, so the pings never race them.
  */
 export class LockedBatch {
   private readonly timer: NodeJS.Timeout;
@@ -51,15 +52,6 @@ export class LockedBatch {
     return performance.now() - this.confirmedAt > this.leaseMs;
   }
 
-  async mark(ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const { rowCount } = await this.client.query(
-      `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return rowCount ?? 0;
-  }
-
   /** Gives a row back for a later try; `counted` failures move it toward the dead-letter table. */
   async release(id: string, error: string, delayMs: number, counted: boolean): Promise<void> {
     await this.client.query(
@@ -81,24 +73,32 @@ export class LockedBatch {
     );
   }
 
-  /** Commits the batch's writes; throws if the session was ended meanwhile (nothing of it then counts). */
-  async commit(): Promise<void> {
-    await this.finish('COMMIT');
+  /**
+   * Marks the published rows and commits the batch's writes, in one round trip; throws if the
+   * session was ended meanwhile (nothing of the batch then counts). Returns how many it marked.
+   */
+  async commit(published: readonly string[]): Promise<number> {
+    // A simple query, so the two statements go together: the ids are the outbox's own uuids, checked to be nothing else.
+    if (!published.every((id) => UUID.test(id))) throw new Error('the batch holds an id that is not a uuid');
+    const mark = published.length === 0 ? '' : `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY('{${published.join(',')}}'::uuid[]);`;
+    const results = await this.finish(`${mark}COMMIT`);
+    return published.length === 0 ? 0 : (results[0].rowCount ?? 0);
   }
 
   /** Rolls back: the rows are free for any relay at once. */
   async abandon(): Promise<void> {
-    await this.finish('ROLLBACK').catch(() => undefined);
+    if (!this.done) await this.finish('ROLLBACK').catch(() => undefined);
   }
 
-  private async finish(statement: 'COMMIT' | 'ROLLBACK'): Promise<void> {
-    if (this.done) return;
+  private async finish(statements: string): Promise<QueryResult[]> {
+    if (this.done) throw new Error('this batch is over');
     this.done = true;
     clearInterval(this.timer);
     try {
-      await this.client.query(statement);
+      const result = (await this.client.query(statements)) as QueryResult | QueryResult[];
       this.detach();
       this.client.release();
+      return Array.isArray(result) ? result : [result];
     } catch (error) {
       // A broken session is not given back to the pool.
       this.detach();

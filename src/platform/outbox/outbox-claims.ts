@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { ClaimedRow, LockedBatch } from './locked-batch';
 
@@ -49,8 +49,7 @@ export class OutboxClaims {
             AND older.aggregate_id = o.aggregate_id
             AND older.aggregate_version < o.aggregate_version)
       ORDER BY o.seq
-      LIMIT $1
-      FOR UPDATE OF o SKIP LOCKED`;
+      LIMIT`;
   }
 
   /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
@@ -60,10 +59,10 @@ export class OutboxClaims {
     const onError = (error: Error) => this.logger.warn(`a relay session ended: ${error.message}`);
     client.on('error', onError);
     try {
-      await client.query(this.beginSql);
-      // Unnamed on purpose: a named statement's cached generic plan, made while the outbox was
-      // empty, stays with the connection and can scan a later backlog once per row (seconds).
-      const { rows } = await client.query<ClaimedRow>(this.claimSql, [limit]);
+      // One round trip, as a simple query; so never a named statement either, whose cached generic
+      // plan, made while the outbox was empty, can scan a later backlog once per row (seconds).
+      const results = (await client.query(`${this.beginSql}; ${this.claimSql} ${Math.trunc(limit)} FOR UPDATE OF o SKIP LOCKED`)) as unknown as QueryResult<ClaimedRow>[];
+      const { rows } = results[results.length - 1];
       if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
       await client.query('COMMIT');
       client.off('error', onError);

@@ -81,8 +81,10 @@ export class RelayRound {
       const marking = performance.now();
       this.stats.publishMs += marking - publishing;
       const written = await this.write(batch, outcomes);
-      await batch.commit();
+      this.failPoint?.afterPublish(written.published);
+      const marked = await batch.commit(written.published);
       committed = true;
+      if (marked < written.published.length) this.logger.warn(`${written.published.length - marked} rows were no longer in the outbox to mark`);
       this.stats.markMs += performance.now() - marking;
       this.count(outcomes, written.parked);
       if (written.backOff) throw new BrokerUnavailableError();
@@ -91,8 +93,8 @@ export class RelayRound {
     }
   }
 
-  /** Writes each row's decision into the batch: marks, releases, parks. */
-  private async write(batch: LockedBatch, outcomes: PublishOutcome[]): Promise<{ parked: number; backOff: boolean }> {
+  /** Writes each row's decision into the batch (releases, parks); returns the rows to mark published. */
+  private async write(batch: LockedBatch, outcomes: PublishOutcome[]): Promise<{ published: string[]; parked: number; backOff: boolean }> {
     const published: string[] = [];
     let parked = 0;
     let backOff = false;
@@ -114,9 +116,7 @@ export class RelayRound {
       await batch.release(row.id, error, decision.delayMs, decision.counted);
       backOff ||= decision.backOff;
     }
-    this.failPoint?.afterPublish(published);
-    await batch.mark(published);
-    return { parked, backOff };
+    return { published, parked, backOff };
   }
 
   /** Counts a committed batch. */

@@ -26,8 +26,7 @@ if (bug === 'skip-inbox') {
   dist('platform/outbox/relay-round.js').RelayRound.prototype.start = async function () {
     const batch = await this.claims.claim(this.options.batchSize);
     if (!batch) return { claimed: 0, settled: Promise.resolve() };
-    await batch.mark(batch.rows.map((row) => row.id));
-    await batch.commit();
+    await batch.commit(batch.rows.map((row) => row.id));
     const settled = Promise.all(batch.rows.map((row) => this.publisher.publish(row))).then((outcomes) => {
       if (outcomes.some((o) => o.kind !== 'ack' && o.kind !== 'duplicate')) throw new Error('publish failed after the rows were marked published');
     });
