@@ -59,9 +59,11 @@ async function drain(rows: number, natsUrl: string, log: (line: string) => void)
     const walFrom = await db.walPosition();
     const started = performance.now();
     relay.start();
+    const vacuums = db.vacuumLikeAutovacuum(() => relay.stats.published < rows);
     while (relay.stats.published < rows) await new Promise((r) => setTimeout(r, 5));
     const rate = rows / ((performance.now() - started) / 1000);
     await relay.stop(0);
+    log(`  ${await vacuums} VACUUMs of the outbox during the drain (what autovacuum would do with the outbox's settings)`);
     const wal = await db.walBetween(walFrom, await db.walPosition());
     if ((await db.unpublished()) !== 0) throw new Error('the relay stopped with rows unpublished');
     const { claimMs, publishMs, markMs } = relay.stats;

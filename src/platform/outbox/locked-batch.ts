@@ -24,9 +24,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The open transaction of one claimed batch: its row locks are the claim. Postgres ends a session
- * idle in a transaction for longer than the lease (OutboxClaims), so a relay that holds a
- * batch longer pings every third of the lease; a dead relay's batch is free a lease after it died
- * at the latest. The batch's writes (release, park, then mark with the commit) go in the same transaction; pg runs the client's statements one at a time, so the pings never race them.
+ * idle in a transaction for longer than the lease (OutboxClaims), so a relay that holds a batch
+ * longer pings every third of the lease; a dead relay's batch is free a lease after it died at
+ * the latest. The batch's writes (release, park, then the mark with the commit) go in the same
+ * transaction; pg runs a client's statements one at a time, so the pings never race them.
  */
 export class LockedBatch {
   private readonly timer: NodeJS.Timeout;
