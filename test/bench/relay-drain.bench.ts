@@ -35,7 +35,7 @@ export interface RelayDrainOptions {
 
 const NATS = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** Bare publish does not depend on a backlog: this many messages give a steady figure. */
-const BARE_MESSAGES = 50_000;
+const BARE_MESSAGES = 30_000;
 
 interface Drain {
   rate: number;
