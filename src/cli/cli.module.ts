@@ -61,7 +61,8 @@ export class CliModule {
             { provide: BACKGROUND_WORK, useValue: false },
           ],
         }),
-        ...config.modules.map((name) => BUSINESS_MODULES[name]),
+        // activity is an observer with nothing to operate: opening it would start its stream taps.
+        ...config.modules.filter((name) => name !== 'activity').map((name) => BUSINESS_MODULES[name]),
       ],
       providers: [{ provide: CliOutput, useValue: out }, OperatorAccess, ListenerRegistration, UsageErrors, DeadLetterLookup, ConsumerReplay, ...COMMANDS],
     };

@@ -60,8 +60,8 @@ describeWithNats('independent shop checker (real Postgres, real JetStream, the m
     const [placed] = await db.query(`SELECT id FROM orders.outbox WHERE aggregate_id = $1 AND type = 'orders.OrderPlaced'`, [confirmed]);
     await db.query(`DELETE FROM payments.inbox WHERE event_id = $1`, [placed.id]);
     const [reserved] = await db.query(`SELECT id FROM inventory.outbox WHERE aggregate_id = $1`, [confirmed]);
-    // Leased far ahead by a relay that never comes, so the running shop's relay cannot publish it again before the check.
-    await db.query(`UPDATE inventory.outbox SET published_at = NULL, locked_by = 'gone', locked_until = now() + interval '1 hour' WHERE id = $1`, [
+    // Due only in an hour, so the running shop's relay cannot publish it again before the check.
+    await db.query(`UPDATE inventory.outbox SET published_at = NULL, available_at = now() + interval '1 hour' WHERE id = $1`, [
       reserved.id,
     ]);
     const phantom = randomUUID();

@@ -50,7 +50,7 @@ describeWithNats('crash recovery (real Postgres, real JetStream)', () => {
     relayFailPoint.armed = true;
     const [event] = await world.probe(app).write([probeEvent('crash-relay', 1, 1)]);
     await waitFor('the fail-point', () => relayFailPoint.fired.includes(event.id));
-    await waitFor('the row marked published after the lease ran out', async () =>
+    await waitFor('the row published again and marked (the dead batch rolled back)', async () =>
       (await world.count('SELECT 1 FROM probe.outbox WHERE id = $1 AND published_at IS NOT NULL', [event.id])) === 1,
     );
 

@@ -76,7 +76,7 @@ describeWithNats('metrics an operator alerts on, after one order (real Postgres,
 
   it('counts open dead letters per module', async () => {
     expect(samples(await scrape(), 'shop_dead_letters')).toEqual(
-      new Map(['inventory', 'notifications', 'orders', 'payments'].map((m) => [`{module="${m}"}`, 0])),
+      new Map(['activity', 'inventory', 'notifications', 'orders', 'payments'].map((m) => [`{module="${m}"}`, 0])),
     );
     // Breaks its contract (no lines): inventory, payments and notifications park it.
     await shop.deliverLate(orderPlacedEnvelope(1, uuidv7(), { customerId: uuidv7(), customerEmail: 'a@example.com', items: [], totalCents: 0, paymentToken: 'tok_visa' }));

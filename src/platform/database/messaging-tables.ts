@@ -15,6 +15,7 @@ export async function createMessagingTables(runner: QueryRunner, schema: string)
       published_at timestamptz,
       attempts integer NOT NULL DEFAULT 0,
       available_at timestamptz NOT NULL DEFAULT now(),
+      -- Unused since the relay claims by row locks (outbox-claims.ts): kept for relays of the previous version during a rolling upgrade.
       locked_until timestamptz,
       locked_by text,
       last_error text

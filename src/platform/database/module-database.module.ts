@@ -13,7 +13,7 @@ import { Inbox } from '../inbox/inbox';
 import { EventPublisher } from '../messaging/event-publisher';
 import { ModuleMessaging, ModuleRegistry } from '../messaging/module-registry';
 import { Outbox } from '../outbox/outbox';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { createOutboxRelay } from '../outbox/create-outbox-relay';
 import { RelayFailPoint } from '../outbox/relay-round';
 import { OutboxStore } from '../outbox/outbox-store';
 import { TransactionRunner } from './transaction-runner';
@@ -107,8 +107,8 @@ export class ModuleDatabaseModule {
             const outbox = new Outbox(name, clock, contracts);
             const outboxStore = new OutboxStore(dataSource, name);
             const relay = config.relay.enabled
-              ? new OutboxRelay(
-                  outboxStore,
+              ? createOutboxRelay(
+                  dataSource,
                   publisher,
                   { relayId: `${hostname()}:${process.pid}:${name}:${randomBytes(3).toString('hex')}`, module: name, retention: config.retention, ...config.relay },
                   failPoint,

@@ -1,23 +1,34 @@
-import { EventEnvelope } from '../../contracts/event-envelope';
+/** An outbox row as a transport sends it: the envelope's stored JSON, never parsed on the way. */
+export interface OutgoingEvent {
+  readonly id: string;
+  readonly type: string;
+  /** The envelope as stored (JSON text). */
+  readonly body: string;
+  readonly traceparent?: string | null;
+}
 
-export interface PublishAck {
+/**
+ * What publishing one event came to. The normal cases are outcomes, not exceptions: the relay
+ * decides from them (relay-decision.ts) and never has to tell a bug from a broker outage.
+ */
+export type PublishOutcome =
+  /** The broker has it (or, in-process, every consumer committed it). */
+  | { kind: 'ack' }
   /** The broker had this event id already (dedup window): it counts as published. */
-  duplicate: boolean;
-}
+  | { kind: 'duplicate' }
+  /** A consumer asked to be asked again later (in-process transport): not a fault of the event. */
+  | { kind: 'retry-later'; delayMs: number; error: string }
+  /** The broker is away (timeout, disconnect): no fault of the event; the relay backs off. */
+  | { kind: 'broker-away'; error: string }
+  /** The broker refused this event (too big, say): counts toward parking it. */
+  | { kind: 'rejected'; error: string };
 
-/** What the relay needs from a transport; JetStream now, an in-process one later (#4). */
+export const ACKED: PublishOutcome = Object.freeze({ kind: 'ack' });
+export const DUPLICATE: PublishOutcome = Object.freeze({ kind: 'duplicate' });
+
+/** What the relay needs from a transport: JetStream, or the in-process one. */
 export abstract class EventPublisher {
-  abstract publish(envelope: EventEnvelope): Promise<PublishAck>;
-  /** True when the error says the broker is away (retry without counting an attempt). */
-  abstract isTransient(error: unknown): boolean;
+  abstract publish(event: OutgoingEvent): Promise<PublishOutcome>;
 }
 
-/** A delivery that must be tried again later (a consumer asked for a retry): not a broker fault. */
-export class RetryLaterError extends Error {
-  constructor(
-    message: string,
-    readonly delayMs: number,
-  ) {
-    super(message);
-  }
-}
+export const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, headers, JetStreamClient, NatsError } from 'nats';
-import { EventEnvelope } from '../../contracts/event-envelope';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { withPublishSpan } from '../observability/tracing/messaging-spans';
-import { EventPublisher, PublishAck } from './event-publisher';
+import { ACKED, DUPLICATE, errorText, EventPublisher, OutgoingEvent, PublishOutcome } from './event-publisher';
 import { NatsConnectionProvider } from './nats-connection';
 import { MessagingNames } from './naming';
 
-const TRANSIENT = new Set<string>([
+/** Errors that say the broker is away, not that it refused the message. */
+const BROKER_AWAY = new Set<string>([
   ErrorCode.Timeout,
   ErrorCode.ConnectionClosed,
   ErrorCode.ConnectionDraining,
@@ -19,7 +19,7 @@ const TRANSIENT = new Set<string>([
   ErrorCode.RequestError,
 ]);
 
-/** Publishes with Nats-Msg-Id = event id, so the broker drops a republished duplicate. */
+/** Publishes the stored envelope bytes with Nats-Msg-Id = event id, so the broker drops a republished duplicate. */
 @Injectable()
 export class JetStreamPublisher extends EventPublisher {
   private js?: JetStreamClient;
@@ -34,19 +34,20 @@ export class JetStreamPublisher extends EventPublisher {
     this.names = new MessagingNames(config.nats.namespace);
   }
 
-  async publish(envelope: EventEnvelope): Promise<PublishAck> {
-    this.js ??= (await this.nats.get()).jetstream();
-    const subject = this.names.subject(envelope.type);
-    return withPublishSpan(envelope, subject, async (traceparent) => {
-      const h = headers();
-      h.set('Event-Type', envelope.type);
-      if (traceparent) h.set('traceparent', traceparent);
-      const ack = await this.js!.publish(subject, this.encoder.encode(JSON.stringify(envelope)), { msgID: envelope.id, headers: h, timeout: 5_000 });
-      return { duplicate: ack.duplicate };
-    });
-  }
-
-  isTransient(error: unknown): boolean {
-    return error instanceof NatsError && TRANSIENT.has(error.code);
+  async publish(event: OutgoingEvent): Promise<PublishOutcome> {
+    try {
+      this.js ??= (await this.nats.get()).jetstream();
+      const subject = this.names.subject(event.type);
+      return await withPublishSpan(event, subject, async (traceparent) => {
+        const h = headers();
+        h.set('Event-Type', event.type);
+        if (traceparent) h.set('traceparent', traceparent);
+        const ack = await this.js!.publish(subject, this.encoder.encode(event.body), { msgID: event.id, headers: h, timeout: 5_000 });
+        return ack.duplicate ? DUPLICATE : ACKED;
+      });
+    } catch (error) {
+      const away = error instanceof NatsError && BROKER_AWAY.has(error.code);
+      return { kind: away ? 'broker-away' : 'rejected', error: errorText(error) };
+    }
   }
 }

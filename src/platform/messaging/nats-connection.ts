@@ -59,6 +59,9 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
         ignoreAuthErrorAbort: true,
         // The first connection fails fast: a refused password or certificate stops the boot with one message.
         waitOnFirstConnect: false,
+        // The client otherwise captures two stack traces (new Error) per publish and request, to
+        // decorate a timeout: the largest CPU item of the relay (~30 µs a row, measured in the bench).
+        noAsyncTraces: true,
       });
     } catch (error) {
       throw natsStartupError(error, servers);

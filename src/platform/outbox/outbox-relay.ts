@@ -2,24 +2,31 @@ import { Logger } from '@nestjs/common';
 import { backoffMs } from '../backoff';
 import { EventPublisher } from '../messaging/event-publisher';
 import { OutboxBacklog } from './outbox-backlog';
+import { OutboxClaims } from './outbox-claims';
 import { OutboxStore } from './outbox-store';
 import { OutboxPruner, Retention } from './outbox-pruner';
-import { RelayFailPoint, RelayRound, RelayStats, RoundOptions } from './relay-round';
+import { RelayFailPoint, RelayRound, RelayStats, RoundOptions, RoundResult } from './relay-round';
 
 export interface RelayOptions extends RoundOptions {
+  relayId: string;
   retention?: Retention;
   pollMinMs: number;
   pollMaxMs: number;
 }
 
 const BROKER_BACKOFF = { baseMs: 100, maxMs: 5_000 };
-/** Rounds the wait past a lease's expiry, so the next claim does not come a hair too early. */
-const LEASE_EXPIRY_SLACK_MS = 5;
+/**
+ * Batches in flight at once: the next claim runs while the last batch's PubAcks come, so the
+ * Node thread never waits on Postgres alone. Each holds one of the module's connections while
+ * in flight; two cover the claim, more only take connections from requests and consumers.
+ */
+export const PIPELINE_DEPTH = 2;
 
 /**
- * Publishes one module's outbox, round after round (RelayRound). Woken in memory after local
- * commits; polls adaptively for the rest: fast while there is work, slower when idle, but never
- * past the moment another relay's lease runs out, so a dead relay's rows are taken over at once.
+ * Publishes one module's outbox, round after round (RelayRound), two batches in flight. Woken in
+ * memory after local commits; polls adaptively for the rest: fast while there is work, slower
+ * when idle. A dead relay's batch is free once Postgres ends its session (at once for a dead
+ * process, a lease later for a vanished host), and is taken at the next poll.
  */
 export class OutboxRelay {
   private readonly logger: Logger;
@@ -30,17 +37,20 @@ export class OutboxRelay {
   private wakeUp: (() => void) | undefined;
   private brokerFailures = 0;
   private stopping?: Promise<void>;
+  /** While stopping, the final flush drains until then. */
+  private flushUntil = 0;
   private readonly pruner?: OutboxPruner;
   private readonly backlog: OutboxBacklog;
 
   constructor(
-    private readonly store: OutboxStore,
+    store: OutboxStore,
+    claims: OutboxClaims,
     publisher: EventPublisher,
     private readonly options: RelayOptions,
     failPoint?: RelayFailPoint,
   ) {
     this.logger = new Logger(`OutboxRelay:${options.relayId}`);
-    this.round = new RelayRound(store, publisher, options, this.logger, failPoint);
+    this.round = new RelayRound(claims, publisher, options, this.logger, failPoint);
     if (options.retention) this.pruner = new OutboxPruner(store, options.retention, this.logger);
     this.backlog = new OutboxBacklog(store, options.module);
   }
@@ -53,7 +63,7 @@ export class OutboxRelay {
   }
 
   /**
-   * Finishes the batch in flight (publish, await PubAcks, mark), publishes what is left for a
+   * Finishes the batches in flight (publish, await PubAcks, mark), publishes what is left for a
    * short while (rows the last requests committed), then stops. Idempotent.
    */
   stop(flushMs = 2_000): Promise<void> {
@@ -66,9 +76,9 @@ export class OutboxRelay {
     this.backlog.stop();
     this.wake();
     await this.loopDone;
-    const deadline = Date.now() + flushMs;
+    this.flushUntil = Date.now() + flushMs;
     try {
-      while (Date.now() < deadline && (await this.drainOnce()) > 0);
+      while (Date.now() < this.flushUntil && (await this.drainOnce()) > 0);
     } catch (error) {
       this.logger.warn(`final flush stopped: ${describe(error)}; the rows wait for the next relay`);
     }
@@ -83,9 +93,29 @@ export class OutboxRelay {
     return this.round.stats;
   }
 
-  /** One claim-publish-mark round; returns how many rows it claimed. */
-  drainOnce(): Promise<number> {
-    return this.round.run();
+  /**
+   * Claims and publishes until a claim comes back short of a full batch, keeping PIPELINE_DEPTH
+   * batches in flight; returns how many rows it claimed. Throws once every batch in flight has
+   * settled if any failed (BrokerUnavailableError when the broker is away).
+   */
+  async drainOnce(): Promise<number> {
+    const inFlight: Promise<void>[] = [];
+    const failures: unknown[] = [];
+    const track = (round: RoundResult) => inFlight.push(round.settled.catch((error: unknown) => void failures.push(error)));
+    let claimed = 0;
+    try {
+      while (failures.length === 0 && (this.running || Date.now() < this.flushUntil)) {
+        const round = await this.round.start();
+        claimed += round.claimed;
+        track(round);
+        if (round.claimed < this.options.batchSize) break;
+        if (inFlight.length >= PIPELINE_DEPTH) await inFlight.shift();
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
+    if (failures.length > 0) throw failures[0];
+    return claimed;
   }
 
   private async loop(): Promise<void> {
@@ -102,20 +132,9 @@ export class OutboxRelay {
         await this.idle(delay, false);
         continue;
       }
-      if (claimed >= this.options.batchSize) continue;
       await this.pruner?.pruneWhenDue();
       idleMs = claimed > 0 ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
-      await this.idle(claimed > 0 ? idleMs : await this.untilLeaseExpiry(idleMs), true);
-    }
-  }
-
-  /** A dead relay's rows are free the moment its lease runs out: look again then, not a poll later. */
-  private async untilLeaseExpiry(idleMs: number): Promise<number> {
-    try {
-      const ms = await this.store.msUntilFirstLeaseExpires();
-      return ms === undefined ? idleMs : Math.min(idleMs, ms + LEASE_EXPIRY_SLACK_MS);
-    } catch {
-      return idleMs;
+      await this.idle(idleMs, true);
     }
   }
 
@@ -139,4 +158,3 @@ export class OutboxRelay {
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
-

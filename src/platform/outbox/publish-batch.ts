@@ -1,24 +1,12 @@
-import { EventPublisher } from '../messaging/event-publisher';
-import { ClaimedRow } from './outbox-store';
+import { errorText, EventPublisher, PublishOutcome } from '../messaging/event-publisher';
+import { ClaimedRow } from './locked-batch';
 
-export interface BatchOutcome {
-  /** Rows the broker acknowledged, first time or as a duplicate it already had. */
-  published: ClaimedRow[];
-  duplicates: number;
-  failures: { row: ClaimedRow; reason: unknown }[];
-}
-
-/** Publishes a whole batch with every PubAck in flight at once; a failed row never fails the others. */
-export async function publishBatch(publisher: EventPublisher, rows: readonly ClaimedRow[]): Promise<BatchOutcome> {
-  const results = await Promise.allSettled(rows.map((row) => publisher.publish(row.envelope)));
-  const outcome: BatchOutcome = { published: [], duplicates: 0, failures: [] };
-  for (const [i, result] of results.entries()) {
-    if (result.status === 'rejected') {
-      outcome.failures.push({ row: rows[i], reason: result.reason });
-      continue;
-    }
-    outcome.published.push(rows[i]);
-    if (result.value.duplicate) outcome.duplicates++;
-  }
-  return outcome;
+/** Publishes a whole batch with every PubAck in flight at once: one outcome per row, in the rows' order. */
+export function publishBatch(publisher: EventPublisher, rows: readonly ClaimedRow[]): Promise<PublishOutcome[]> {
+  return Promise.all(
+    rows.map((row) =>
+      // A publisher answers the normal cases with outcomes; a throw is a bug of its own, counted against the row.
+      publisher.publish(row).catch((error: unknown): PublishOutcome => ({ kind: 'rejected', error: errorText(error) })),
+    ),
+  );
 }

@@ -1,18 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { EventPublisher, RetryLaterError } from '../messaging/event-publisher';
+import { EventPublisher, PublishOutcome } from '../messaging/event-publisher';
 import { relayEvents } from '../observability/messaging-metrics';
 import { relayPublishSeconds } from '../observability/operations-metrics';
-import { BatchLease, MAX_HOLD_MS } from './batch-lease';
-import { decideOnFailure } from './failure-decision';
-import { ClaimedRow, OutboxStore } from './outbox-store';
+import { LockedBatch } from './locked-batch';
+import { OutboxClaims } from './outbox-claims';
 import { publishBatch } from './publish-batch';
+import { decide } from './relay-decision';
 
 export interface RoundOptions {
-  relayId: string;
   module: string;
   batchSize: number;
-  leaseMs: number;
   maxAttempts: number;
 }
 
@@ -27,6 +25,10 @@ export interface RelayStats {
   duplicates: number;
   failures: number;
   parked: number;
+  /** Time spent in each phase, summed over batches (they overlap when two are in flight). */
+  claimMs: number;
+  publishMs: number;
+  markMs: number;
 }
 
 export class BrokerUnavailableError extends Error {
@@ -35,86 +37,108 @@ export class BrokerUnavailableError extends Error {
   }
 }
 
-/**
- * A batch whose claim is older than this when it would be published is left alone: a stall that
- * long means another relay has it, and a republish must land within the stream's 2-minute
- * duplicate window to be dropped there. Far above a pool wait (bounded at 10 s).
- */
-const STALE_CLAIM_MS = MAX_HOLD_MS;
+export interface RoundResult {
+  claimed: number;
+  /** The batch, claimed and publishing; settles when it is committed (or given up). */
+  settled: Promise<void>;
+}
 
 /**
- * One relay round: claim a batch under a short lease (renewed while it is in flight), publish it
- * with every PubAck in flight, mark what the broker acknowledged, release or park what failed.
- * Every write after the claim is fenced by `locked_by`: a relay that stalled past its lease
- * leaves alone the rows another relay took over.
+ * One relay round: claim a locked batch, publish it with every PubAck in flight, then decide
+ * per row (relay-decision.ts) and write the decisions in the batch's own transaction: mark,
+ * release or park, and commit. A relay that lost its session meanwhile (it stalled past the
+ * lease) commits nothing: another relay has the rows, and the broker drops the repeat.
  */
 export class RelayRound {
-  readonly stats: RelayStats = { claimed: 0, published: 0, duplicates: 0, failures: 0, parked: 0 };
+  readonly stats: RelayStats = { claimed: 0, published: 0, duplicates: 0, failures: 0, parked: 0, claimMs: 0, publishMs: 0, markMs: 0 };
 
   constructor(
-    private readonly store: OutboxStore,
+    private readonly claims: OutboxClaims,
     private readonly publisher: EventPublisher,
     private readonly options: RoundOptions,
     private readonly logger: Logger,
     private readonly failPoint?: RelayFailPoint,
   ) {}
 
-  /** Returns how many rows it claimed; throws BrokerUnavailableError when the broker is away. */
-  async run(): Promise<number> {
-    const { relayId, leaseMs } = this.options;
-    const claimStarted = performance.now();
-    const rows = await this.store.claim(this.options.batchSize, leaseMs, relayId);
-    if (rows.length === 0) return 0;
-    this.stats.claimed += rows.length;
-    const lease = new BatchLease(this.store, rows.map((row) => row.id), relayId, leaseMs, this.logger);
+  /** Claims a batch and starts publishing it; `settled` throws BrokerUnavailableError when the broker is away. */
+  async start(): Promise<RoundResult> {
+    const started = performance.now();
+    const batch = await this.claims.claim(this.options.batchSize);
+    this.stats.claimMs += performance.now() - started;
+    if (!batch) return { claimed: 0, settled: Promise.resolve() };
+    this.stats.claimed += batch.rows.length;
+    return { claimed: batch.rows.length, settled: this.settle(batch) };
+  }
+
+  private async settle(batch: LockedBatch): Promise<void> {
+    let committed = false;
     try {
-      const age = performance.now() - claimStarted;
-      if (age > STALE_CLAIM_MS) {
-        this.logger.warn(`skipping a batch claimed ${Math.round(age)} ms ago: its lease is long gone`);
-        return rows.length;
+      if (batch.mayBeLost) {
+        this.logger.warn('skipping a batch whose session went unconfirmed for a lease: another relay may have it');
+        return;
       }
-      const publishTimer = relayPublishSeconds.startTimer({ module: this.options.module });
-      const outcome = await publishBatch(this.publisher, rows);
-      publishTimer();
-      const published = outcome.published.map((row) => row.id);
-      this.failPoint?.afterPublish(published);
-      const marked = await lease.write(() => this.store.markPublished(published, relayId));
-      this.countPublished(published.length, marked, outcome.duplicates);
-      let brokerAway = false;
-      for (const { row, reason } of outcome.failures) brokerAway = (await this.settleFailure(lease, row, reason)) || brokerAway;
-      if (brokerAway) throw new BrokerUnavailableError();
-      return rows.length;
+      const publishing = performance.now();
+      const outcomes = await publishBatch(this.publisher, batch.rows);
+      const marking = performance.now();
+      this.stats.publishMs += marking - publishing;
+      relayPublishSeconds.observe({ module: this.options.module }, (marking - publishing) / 1000);
+      const written = await this.write(batch, outcomes);
+      this.failPoint?.afterPublish(written.published);
+      const marked = await batch.commit(written.published);
+      committed = true;
+      if (marked < written.published.length) this.logger.warn(`${written.published.length - marked} rows were no longer in the outbox to mark`);
+      this.stats.markMs += performance.now() - marking;
+      this.count(outcomes, written.parked);
+      if (written.backOff) throw new BrokerUnavailableError();
     } finally {
-      await lease.end();
+      if (!committed) await batch.abandon();
     }
   }
 
-  private countPublished(published: number, marked: number, duplicates: number): void {
-    if (marked < published) {
-      this.logger.warn(`${published - marked} published rows were taken over by another relay (a stall past the lease); the broker drops the repeat`);
+  /** Writes each row's decision into the batch (releases, parks); returns the rows to mark published. */
+  private async write(batch: LockedBatch, outcomes: PublishOutcome[]): Promise<{ published: string[]; parked: number; backOff: boolean }> {
+    const published: string[] = [];
+    let parked = 0;
+    let backOff = false;
+    for (const [i, outcome] of outcomes.entries()) {
+      const row = batch.rows[i];
+      const decision = decide(outcome, row.attempts, this.options.maxAttempts);
+      if (decision.action === 'mark') {
+        published.push(row.id);
+        continue;
+      }
+      const error = 'error' in outcome ? outcome.error : outcome.kind;
+      if (decision.action === 'park') {
+        this.logger.error(`parking event ${row.id} (${row.type}) after ${row.attempts + 1} attempts: ${error}`);
+        await batch.park(row.id, error);
+        parked++;
+        continue;
+      }
+      if (outcome.kind !== 'retry-later') this.logger.warn(`publishing ${row.type} ${row.id} failed: ${error}`);
+      await batch.release(row.id, error, decision.delayMs, decision.counted);
+      backOff ||= decision.backOff;
     }
-    this.stats.published += marked;
+    return { published, parked, backOff };
+  }
+
+  /** Counts a committed batch. */
+  private count(outcomes: PublishOutcome[], parked: number): void {
+    const { module } = this.options;
+    let acked = 0;
+    let duplicates = 0;
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'ack') acked++;
+      else if (outcome.kind === 'duplicate') duplicates++;
+      else {
+        this.stats.failures++;
+        relayEvents.inc({ module, result: outcome.kind === 'retry-later' ? 'retry' : 'failed' });
+      }
+    }
+    this.stats.published += acked + duplicates;
     this.stats.duplicates += duplicates;
-    relayEvents.inc({ module: this.options.module, result: 'published' }, published - duplicates);
-    if (duplicates > 0) relayEvents.inc({ module: this.options.module, result: 'duplicate' }, duplicates);
-  }
-
-  /** Releases or parks a row that failed; true when the broker is away (the loop backs off). */
-  private async settleFailure(lease: BatchLease, row: ClaimedRow, reason: unknown): Promise<boolean> {
-    const { module, relayId, maxAttempts } = this.options;
-    this.stats.failures++;
-    relayEvents.inc({ module, result: reason instanceof RetryLaterError ? 'retry' : 'failed' });
-    const error = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-    if (!(reason instanceof RetryLaterError)) this.logger.warn(`publishing ${row.envelope.type} ${row.id} failed: ${error}`);
-    const decision = decideOnFailure(reason, row.attempts, { isTransient: (e) => this.publisher.isTransient(e), maxAttempts });
-    if (decision.action === 'park') {
-      this.logger.error(`parking event ${row.id} (${row.envelope.type}) after ${row.attempts + 1} attempts: ${error}`);
-      await lease.write(() => this.store.park(row.id, relayId, error));
-      this.stats.parked++;
-      relayEvents.inc({ module, result: 'parked' });
-      return false;
-    }
-    await lease.write(() => this.store.release(row.id, relayId, error, decision.delayMs, decision.counted));
-    return decision.brokerAway;
+    this.stats.parked += parked;
+    relayEvents.inc({ module, result: 'published' }, acked);
+    if (duplicates > 0) relayEvents.inc({ module, result: 'duplicate' }, duplicates);
+    if (parked > 0) relayEvents.inc({ module, result: 'parked' }, parked);
   }
 }

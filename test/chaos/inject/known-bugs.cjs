@@ -22,14 +22,15 @@ if (bug === 'skip-inbox') {
     return original.call(this, consumer, acked);
   };
 } else if (bug === 'mark-before-puback') {
-  // Mark the batch published, then publish: a publish that fails is never retried.
-  dist('platform/outbox/outbox-relay.js').OutboxRelay.prototype.drainOnce = async function () {
-    const rows = await this.store.claim(this.options.batchSize, this.options.leaseMs, this.options.relayId);
-    if (rows.length === 0) return 0;
-    await this.store.markPublished(rows.map((row) => row.id));
-    const results = await Promise.allSettled(rows.map((row) => this.publisher.publish(row.envelope)));
-    if (results.some((r) => r.status === 'rejected')) throw new Error('publish failed after the rows were marked published');
-    return rows.length;
+  // Mark the batch published and commit, then publish: a publish that fails is never retried.
+  dist('platform/outbox/relay-round.js').RelayRound.prototype.start = async function () {
+    const batch = await this.claims.claim(this.options.batchSize);
+    if (!batch) return { claimed: 0, settled: Promise.resolve() };
+    await batch.commit(batch.rows.map((row) => row.id));
+    const settled = Promise.all(batch.rows.map((row) => this.publisher.publish(row))).then((outcomes) => {
+      if (outcomes.some((o) => o.kind !== 'ack' && o.kind !== 'duplicate')) throw new Error('publish failed after the rows were marked published');
+    });
+    return { claimed: batch.rows.length, settled };
   };
 } else if (bug) {
   throw new Error(`CHAOS_INJECT=${bug}: unknown bug`);

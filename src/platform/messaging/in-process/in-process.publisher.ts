@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope } from '../../../contracts/event-envelope';
 import { withPublishSpan } from '../../observability/tracing/messaging-spans';
 import { ConsumerSlots } from '../consumer-slots';
 import { EventDispatcher } from '../event-dispatcher';
-import { EventPublisher, PublishAck, RetryLaterError } from '../event-publisher';
+import { ACKED, DUPLICATE, errorText, EventPublisher, OutgoingEvent, PublishOutcome } from '../event-publisher';
 import { EventTaps, StreamTap, TappedEvent } from '../taps/event-taps';
 import { TapBatcher } from '../taps/tap-batcher';
 
@@ -31,40 +30,44 @@ export class InProcessPublisher extends EventPublisher {
   }
 
   /** The publish span is the active context while the local consumers run: their process spans are its children. */
-  publish(envelope: EventEnvelope): Promise<PublishAck> {
-    return withPublishSpan(envelope, this.dispatcher.destinationOf(envelope.type), () => this.deliver(envelope));
+  publish(event: OutgoingEvent): Promise<PublishOutcome> {
+    return withPublishSpan(event, this.dispatcher.destinationOf(event.type), () => this.deliver(event));
   }
 
-  private async deliver(envelope: EventEnvelope): Promise<PublishAck> {
-    const raw = JSON.stringify(envelope);
-    // Stream taps are local readers too (beside the consumers): the row is published once they have recorded it.
-    const tapping = this.tap(envelope, raw);
-    const outcomes = await Promise.all(
-      this.dispatcher.consumersOf(envelope.type).map(async (consumer) => {
-        const key = `${consumer}:${envelope.id}`;
-        const delivery = (this.deliveries.get(key) ?? 0) + 1;
-        this.deliveries.set(key, delivery);
-        const outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, envelope.type, raw, delivery));
-        if (outcome.kind !== 'retry') this.deliveries.delete(key);
-        return outcome;
-      }),
-    );
-    const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
-    const tapped = await tapping;
-    if (tapped) retries.push({ kind: 'retry', delayMs: 1_000, error: tapped, counted: false });
-    if (retries.length > 0) {
-      throw new RetryLaterError(retries.map((r) => r.error).join('; '), Math.max(...retries.map((r) => r.delayMs)));
+  private async deliver(event: OutgoingEvent): Promise<PublishOutcome> {
+    try {
+      // Stream taps are local readers too (beside the consumers): the row is published once they have recorded it.
+      const tapping = this.tap(event);
+      const outcomes = await Promise.all(
+        this.dispatcher.consumersOf(event.type).map(async (consumer) => {
+          const key = `${consumer}:${event.id}`;
+          const delivery = (this.deliveries.get(key) ?? 0) + 1;
+          this.deliveries.set(key, delivery);
+          const outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, event.type, event.body, delivery));
+          if (outcome.kind !== 'retry') this.deliveries.delete(key);
+          return outcome;
+        }),
+      );
+      const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
+      const tapped = await tapping;
+      if (tapped) retries.push({ kind: 'retry', delayMs: 1_000, error: tapped, counted: false });
+      if (retries.length > 0) {
+        return { kind: 'retry-later', delayMs: Math.max(...retries.map((r) => r.delayMs)), error: retries.map((r) => r.error).join('; ') };
+      }
+      return outcomes.some((o) => o.kind === 'ack' && o.duplicate) ? DUPLICATE : ACKED;
+    } catch (error) {
+      // The dispatcher answers every normal case with an outcome: a throw is a fault worth counting.
+      return { kind: 'rejected', error: errorText(error) };
     }
-    return { duplicate: outcomes.some((o) => o.kind === 'ack' && o.duplicate) };
   }
 
   /** No stream here: the outbox row is the log, so taps see events from when they join. */
-  private async tap(envelope: EventEnvelope, raw: string): Promise<string | undefined> {
-    const producer = envelope.type.slice(0, envelope.type.indexOf('.'));
+  private async tap(event: OutgoingEvent): Promise<string | undefined> {
+    const producer = event.type.slice(0, event.type.indexOf('.'));
     for (const tap of this.taps.streamTaps()) {
       if (!tap.producers.includes(producer)) continue;
       try {
-        await this.recordWith(tap, { raw, type: envelope.type });
+        await this.recordWith(tap, { raw: event.body, type: event.type });
       } catch (error) {
         return (error as Error).message;
       }
@@ -82,9 +85,5 @@ export class InProcessPublisher extends EventPublisher {
     return new Promise((resolve, reject) =>
       taking.add({ event, ack: resolve, retryLater: (_delay, error) => reject(new Error(`${tap.name} could not record: ${(error as Error)?.message}`)) }),
     );
-  }
-
-  isTransient(): boolean {
-    return false;
   }
 }

@@ -15,7 +15,7 @@ const tracer = trace.getTracer('shop.messaging');
 /** What the event path holds when tracing is off: records nothing, carries no context. */
 const UNTRACED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-const base = (destination: string, event: Pick<EventEnvelope, 'id' | 'type' | 'correlationId'>): Attributes => ({
+const base = (destination: string, event: { id: string; type: string; correlationId?: string }): Attributes => ({
   'messaging.system': 'nats',
   'messaging.destination.name': destination,
   'messaging.message.id': event.id,
@@ -51,19 +51,27 @@ export function describeCreated(span: Span, event: EventEnvelope): void {
   span.setAttributes({ 'messaging.message.id': event.id, 'messaging.message.conversation_id': event.correlationId, 'shop.event.type': event.type });
 }
 
+/** What the relay knows of an event it publishes: it never parses the stored envelope. */
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  traceparent?: string | null;
+  correlationId?: string;
+}
+
 /**
  * The relay's publish of one event, a child of the event's creation context. `send` receives the
  * traceparent to put in the message headers: the publish span's, so the consumer is its child.
  */
-export async function withPublishSpan<T>(event: EventEnvelope, destination: string, send: (traceparent?: string) => Promise<T>): Promise<T> {
-  if (!tracingSwitch.isOn()) return send(event.traceparent);
-  const parent = contextOf(event.traceparent);
+export async function withPublishSpan<T>(event: PublishedEvent, destination: string, send: (traceparent?: string) => Promise<T>): Promise<T> {
+  if (!tracingSwitch.isOn()) return send(event.traceparent ?? undefined);
+  const parent = contextOf(event.traceparent ?? undefined);
   const span = tracer.startSpan(
     `publish ${destination}`,
     { kind: SpanKind.PRODUCER, attributes: { ...base(destination, event), 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish' } },
     parent,
   );
-  return inSpan(span, trace.setSpan(parent, span), () => send(traceparentFor(span, event.traceparent)));
+  return inSpan(span, trace.setSpan(parent, span), () => send(traceparentFor(span, event.traceparent ?? undefined)));
 }
 
 export interface ProcessSpanInput {

@@ -1,0 +1,127 @@
+import { Logger } from '@nestjs/common';
+import { PoolClient, QueryResult } from 'pg';
+import { performance } from 'node:perf_hooks';
+import { v7 as uuidv7 } from 'uuid';
+
+export interface ClaimedRow {
+  id: string;
+  type: string;
+  /** The envelope as stored (JSON text). */
+  body: string;
+  traceparent: string | null;
+  attempts: number;
+}
+
+/**
+ * A batch still in flight after this is hung, not slow (a PubAck wait times out after 5 s; an
+ * in-process consumer this slow is stuck): the batch stops holding its session, which Postgres
+ * ends a lease later, so any relay can take the rows (the broker's dedup, or the inboxes
+ * in-process, absorb the repeat).
+ */
+export const MAX_HOLD_MS = 60_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The open transaction of one claimed batch: its row locks are the claim. Postgres ends a session
+ * idle in a transaction for longer than the lease (OutboxClaims), so a relay that holds a batch
+ * longer pings every third of the lease; a dead relay's batch is free a lease after it died at
+ * the latest. The batch's writes (release, park, then the mark with the commit) go in the same
+ * transaction; pg runs a client's statements one at a time, so the pings never race them.
+ */
+export class LockedBatch {
+  private readonly timer: NodeJS.Timeout;
+  private readonly started = performance.now();
+  /** When Postgres last answered on this session: past a lease without an answer, the locks may be gone. */
+  private confirmedAt = performance.now();
+  private done = false;
+
+  constructor(
+    readonly rows: readonly ClaimedRow[],
+    private readonly client: PoolClient,
+    private readonly schema: string,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+    /** Hands the session's error handling back (OutboxClaims listens while the batch holds it). */
+    private readonly detach: () => void,
+  ) {
+    this.timer = setInterval(() => void this.ping(), Math.max(1, Math.floor(leaseMs / 3)));
+  }
+
+  /** True when the session may have been ended under a stalled relay: publishing then could repeat another relay's work. */
+  get mayBeLost(): boolean {
+    return performance.now() - this.confirmedAt > this.leaseMs;
+  }
+
+  /** Gives a row back for a later try; `counted` failures move it toward the dead-letter table. */
+  async release(id: string, error: string, delayMs: number, counted: boolean): Promise<void> {
+    await this.client.query(
+      `UPDATE "${this.schema}".outbox
+       SET last_error = $2, attempts = attempts + $3, available_at = now() + $4::int * interval '1 millisecond'
+       WHERE id = $1`,
+      [id, error.slice(0, 2000), counted ? 1 : 0, delayMs],
+    );
+  }
+
+  /** Moves a row that cannot be published to the dead-letter table, so its aggregate's later events flow. */
+  async park(id: string, error: string): Promise<void> {
+    const s = `"${this.schema}"`;
+    await this.client.query(
+      `WITH moved AS (DELETE FROM ${s}.outbox WHERE id = $1 RETURNING *)
+       INSERT INTO ${s}.dead_letter (id, source, event_id, type, envelope, error, attempts)
+       SELECT $2, 'outbox', moved.id::text, moved.type, moved.envelope, $3, moved.attempts + 1 FROM moved`,
+      [id, uuidv7(), error.slice(0, 2000)],
+    );
+  }
+
+  /**
+   * Marks the published rows and commits the batch's writes, in one round trip; throws if the
+   * session was ended meanwhile (nothing of the batch then counts). Returns how many it marked.
+   */
+  async commit(published: readonly string[]): Promise<number> {
+    // A simple query, so the two statements go together: the ids are the outbox's own uuids, checked to be nothing else.
+    if (!published.every((id) => UUID.test(id))) throw new Error('the batch holds an id that is not a uuid');
+    const mark = published.length === 0 ? '' : `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY('{${published.join(',')}}'::uuid[]);`;
+    const results = await this.finish(`${mark}COMMIT`);
+    return published.length === 0 ? 0 : (results[0].rowCount ?? 0);
+  }
+
+  /** Rolls back: the rows are free for any relay at once. */
+  async abandon(): Promise<void> {
+    if (!this.done) await this.finish('ROLLBACK').catch(() => undefined);
+  }
+
+  private async finish(statements: string): Promise<QueryResult[]> {
+    if (this.done) throw new Error('this batch is over');
+    this.done = true;
+    clearInterval(this.timer);
+    try {
+      const result = (await this.client.query(statements)) as QueryResult | QueryResult[];
+      this.detach();
+      this.client.release();
+      return Array.isArray(result) ? result : [result];
+    } catch (error) {
+      // A broken session is not given back to the pool.
+      this.detach();
+      this.client.release(error as Error);
+      throw error;
+    }
+  }
+
+  private async ping(): Promise<void> {
+    if (this.done) return;
+    if (performance.now() - this.started > MAX_HOLD_MS) {
+      this.logger.warn(`a batch has been in flight for ${MAX_HOLD_MS} ms: no longer holding it, another relay may take it`);
+      clearInterval(this.timer);
+      return;
+    }
+    try {
+      await this.client.query('SELECT 1');
+      this.confirmedAt = performance.now();
+    } catch (error) {
+      // The session is gone; the batch's commit will fail and say so.
+      clearInterval(this.timer);
+      this.logger.warn(`lost the batch's session: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import { Pool, QueryResult } from 'pg';
+import { DataSource } from 'typeorm';
+import { ClaimedRow, LockedBatch } from './locked-batch';
+
+/** The pg pool under a TypeORM data source: the relay's batches use the module's own connections. */
+export const poolOf = (dataSource: DataSource): Pool => (dataSource.driver as unknown as { master: Pool }).master;
+
+/**
+ * Claims batches: the oldest unpublished event of each aggregate that has no older unpublished
+ * one, locked `FOR UPDATE SKIP LOCKED` in a transaction left open for the batch. Nothing is
+ * written at claim time; the locks are the claim, and they fence: another relay skips these
+ * rows, and (the NOT EXISTS) every later event of their aggregates, until this batch commits.
+ */
+export class OutboxClaims {
+  private readonly claimSql: string;
+  private readonly beginSql: string;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+  ) {
+    const t = `"${schema}".outbox`;
+    // One round trip. The idle timeout is the lease of this design: Postgres ends the session of
+    // a relay whose host vanished (no FIN, so it would not notice for hours) after it, and the
+    // locks go; a process that dies is noticed at once (its socket closes). The pid in the name
+    // tells an operator (and the takeover suite) which process holds a batch's locks.
+    //
+    // synchronous_commit = off: the batch's commit does not wait for its WAL to reach the disk.
+    // A Postgres crash can lose the last marks, releases and parks, and every such loss only makes
+    // a row be published again: the broker drops the repeat by its id (the inboxes past the
+    // dedup window). Never a lost event; the commit wait is gone.
+    this.beginSql = `BEGIN;
+      SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(leaseMs)};
+      SET LOCAL synchronous_commit = off;
+      SET LOCAL application_name = 'shop:${schema}:relay:${process.pid}'`;
+    // The envelope is read as text and published as stored: no JSON parse and stringify per row.
+    this.claimSql = `
+      SELECT o.id, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
+      FROM ${t} o
+      WHERE o.published_at IS NULL
+        AND o.available_at <= now()
+        AND NOT EXISTS (
+          SELECT 1 FROM ${t} older
+          WHERE older.published_at IS NULL
+            AND older.aggregate_type = o.aggregate_type
+            AND older.aggregate_id = o.aggregate_id
+            AND older.aggregate_version < o.aggregate_version)
+      ORDER BY o.seq
+      LIMIT`;
+  }
+
+  /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
+  async claim(limit: number): Promise<LockedBatch | undefined> {
+    const client = await this.pool.connect();
+    // A session ended while no statement runs surfaces as an 'error' event: unheard, it would end the process.
+    const onError = (error: Error) => this.logger.warn(`a relay session ended: ${error.message}`);
+    client.on('error', onError);
+    try {
+      // One round trip, as a simple query; so never a named statement either, whose cached generic
+      // plan, made while the outbox was empty, can scan a later backlog once per row (seconds).
+      const results = (await client.query(`${this.beginSql}; ${this.claimSql} ${Math.trunc(limit)} FOR UPDATE OF o SKIP LOCKED`)) as unknown as QueryResult<ClaimedRow>[];
+      const { rows } = results[results.length - 1];
+      if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
+      await client.query('COMMIT');
+      client.off('error', onError);
+      client.release();
+      return undefined;
+    } catch (error) {
+      client.off('error', onError);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+}
