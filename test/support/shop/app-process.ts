@@ -16,6 +16,8 @@ export class AppProcess {
   constructor(
     readonly name: string,
     readonly env: Record<string, string>,
+    /** Another build of the app (the bench compares against a reference build). */
+    private readonly main = MAIN,
   ) {
     this.logFile = join(tmpdir(), `shop-${env.MESSAGING_NAMESPACE ?? 'x'}-${name}.log`);
   }
@@ -35,7 +37,7 @@ export class AppProcess {
   async start(): Promise<this> {
     this.port ||= await freePort();
     const log = openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [MAIN], {
+    this.child = spawn(process.execPath, [this.main], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', log, log],
     });

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { LatencySummary, summarize } from './percentiles';
+
+/** A system under test as the open-loop driver sees it: where to post, and when each order was confirmed. */
+export interface OrderTarget {
+  label: string;
+  baseUrl: string;
+  skus: string[];
+  /** Epoch milliseconds at which each given order became CONFIRMED (absent: not yet). */
+  confirmedAt(ids: string[]): Promise<Map<string, number>>;
+  /** The CPU time its process has used so far (ms), for the CPU cost per order. */
+  cpuMs(): number | undefined;
+  /** Commit → consumer start of each event written since then (ms). */
+  hopLatencies(sinceMs: number): Promise<number[]>;
+}
+
+export interface StepResult {
+  rate: number;
+  offered: number;
+  accepted: number;
+  /** place (request sent) → CONFIRMED; an order not confirmed in time counts as Infinity. */
+  endToEnd: LatencySummary;
+  /** POST /orders answered. */
+  http: LatencySummary;
+  meetsTarget: boolean;
+  /** CPU of the system's own process per confirmed order (ms; Postgres and NATS not counted). */
+  cpuPerOrderMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function orderBody(skus: string[], n: number): string {
+  return JSON.stringify({
+    customerId: randomUUID(),
+    customerEmail: 'bench@example.com',
+    items: [{ sku: skus[n % skus.length], quantity: 1 }],
+    paymentToken: 'tok_visa',
+  });
+}
+
+/**
+ * Offers `rate` orders/s for `seconds` whatever the earlier ones are doing (open loop: a slow
+ * system meets a growing queue, as with real customers), then waits for every order to be
+ * confirmed (at most `settleMs`) and reads the confirmation times from the system's database.
+ */
+export async function openLoopStep(target: OrderTarget, rate: number, seconds: number, p99TargetMs: number, settleMs = 15_000): Promise<StepResult> {
+  const sent = new Map<string, number>();
+  const httpMs: number[] = [];
+  const requests: Promise<void>[] = [];
+  const total = Math.round(rate * seconds);
+  const cpuBefore = target.cpuMs();
+  const start = Date.now();
+  for (let n = 0; n < total; n++) {
+    const due = start + (n * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const sentAt = Date.now();
+    requests.push(
+      fetch(`${target.baseUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody(target.skus, n) })
+        .then(async (response) => {
+          const body = (await response.json()) as { orderId?: string };
+          httpMs.push(Date.now() - sentAt);
+          if (response.status === 201 && body.orderId) sent.set(body.orderId, sentAt);
+        })
+        .catch(() => {
+          httpMs.push(Infinity);
+        }),
+    );
+  }
+  await Promise.all(requests);
+  const ids = [...sent.keys()];
+  let confirmed = new Map<string, number>();
+  const deadline = Date.now() + settleMs;
+  while (Date.now() < deadline) {
+    confirmed = await target.confirmedAt(ids);
+    if (confirmed.size >= ids.length) break;
+    await sleep(250);
+  }
+  const cpuAfter = target.cpuMs();
+  const cpuPerOrderMs = cpuBefore !== undefined && cpuAfter !== undefined && confirmed.size > 0 ? (cpuAfter - cpuBefore) / confirmed.size : undefined;
+  const endToEnd = ids.map((id) => (confirmed.has(id) ? confirmed.get(id)! - sent.get(id)! : Infinity));
+  while (endToEnd.length < total) endToEnd.push(Infinity);
+  const summary = summarize(endToEnd);
+  return { rate, offered: total, accepted: ids.length, endToEnd: summary, http: summarize(httpMs), meetsTarget: summary.p99 <= p99TargetMs, cpuPerOrderMs };
+}
+
+/** Climbs the rates until one misses the p99 target; returns every step run and the highest rate that met it. */
+export async function sweep(target: OrderTarget, rates: number[], seconds: number, p99TargetMs: number, log: (line: string) => void) {
+  const steps: StepResult[] = [];
+  let best = 0;
+  for (const rate of rates) {
+    const step = await openLoopStep(target, rate, seconds, p99TargetMs);
+    steps.push(step);
+    log(`  ${target.label} ${rate}/s: ${step.accepted}/${step.offered} accepted, place→CONFIRMED p50 ${fmt(step.endToEnd.p50)} p99 ${fmt(step.endToEnd.p99)} ms; POST p99 ${fmt(step.http.p99)} ms; CPU ${step.cpuPerOrderMs?.toFixed(1) ?? '?'} ms/order`);
+    if (!step.meetsTarget) break;
+    best = rate;
+  }
+  return { steps, best };
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0) : '∞');
