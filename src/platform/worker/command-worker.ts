@@ -11,12 +11,13 @@ export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApp
   private readonly worker: PollingWorker;
   @Optional() @Inject(BACKGROUND_WORK) private readonly backgroundWork?: boolean;
 
-  protected constructor(commands: CommandBus, name: string, command: () => ICommand, poll = { minMs: 50, maxMs: 1_000 }) {
+  protected constructor(commands: CommandBus, name: string, command: () => ICommand, poll: { minMs?: number; maxMs?: number; lanes?: number } = {}) {
     this.worker = new PollingWorker({
       name,
       round: async () => (await commands.execute(command())) as number,
-      pollMinMs: poll.minMs,
-      pollMaxMs: poll.maxMs,
+      pollMinMs: poll.minMs ?? 50,
+      pollMaxMs: poll.maxMs ?? 1_000,
+      lanes: poll.lanes,
     });
   }
 

@@ -7,19 +7,24 @@ export interface PollingWorkerOptions {
   round: () => Promise<number>;
   pollMinMs: number;
   pollMaxMs: number;
+  /**
+   * Rounds that may run at once (default 1). Only for rounds that claim their work (SKIP LOCKED,
+   * a claim lease): a wake then starts a round at once instead of queueing behind a slow one.
+   */
+  lanes?: number;
 }
 
 /**
  * A module's background loop (its charges, its e-mails, its deadlines): runs rounds while
- * there is work, then polls adaptively; `wake` after a local commit skips the wait. A failing
- * round (database away) backs off and tries again; it never stops the loop.
+ * there is work, then polls adaptively; `wake` after a local commit skips the wait (of one idle
+ * lane). A failing round (database away) backs off and tries again; it never stops the loop.
  */
 export class PollingWorker {
   private readonly logger: Logger;
   private running = false;
-  private done: Promise<void> = Promise.resolve();
+  private done: Promise<unknown> = Promise.resolve();
   private wakePending = false;
-  private wakeUp?: () => void;
+  private readonly sleepers: (() => void)[] = [];
 
   constructor(private readonly options: PollingWorkerOptions) {
     this.logger = new Logger(options.name);
@@ -28,19 +33,21 @@ export class PollingWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.done = this.loop();
+    this.done = Promise.all(Array.from({ length: Math.max(1, this.options.lanes ?? 1) }, () => this.loop()));
   }
 
-  /** Lets the round in flight finish, then stops. */
+  /** Lets the rounds in flight finish, then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.sleepers.splice(0).forEach((wake) => wake());
     await this.done;
   }
 
+  /** Wakes one idle lane; with none idle, the next lane to finish its round goes again at once. */
   wake(): void {
-    this.wakePending = true;
-    this.wakeUp?.();
+    const sleeper = this.sleepers.shift();
+    if (sleeper) sleeper();
+    else this.wakePending = true;
   }
 
   private async loop(): Promise<void> {
@@ -63,17 +70,20 @@ export class PollingWorker {
   }
 
   private idle(ms: number): Promise<void> {
-    if (!this.running || this.wakePending) return Promise.resolve();
+    if (!this.running) return Promise.resolve();
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        const index = this.sleepers.indexOf(done);
+        if (index >= 0) this.sleepers.splice(index, 1);
         resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
       };
+      const timer = setTimeout(done, ms);
+      this.sleepers.push(done);
     });
   }
 }

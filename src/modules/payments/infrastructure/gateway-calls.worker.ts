@@ -7,6 +7,7 @@ import { CallDueGateway } from '../commands/call-due-gateway.handler';
 @Injectable()
 export class GatewayCallsWorker extends CommandWorker {
   constructor(commands: CommandBus) {
-    super(commands, 'GatewayCalls', () => new CallDueGateway());
+    // Claims skip locked rows: with four lanes a new charge never queues behind a slow round.
+    super(commands, 'GatewayCalls', () => new CallDueGateway(), { lanes: 4 });
   }
 }
