@@ -7,7 +7,6 @@ import { HandOverPaymentCredentials } from '../commands/hand-over-payment-creden
 @Injectable()
 export class PaymentHandoffWorker extends CommandWorker {
   constructor(commands: CommandBus) {
-    // Claims skip locked rows: with four lanes a new token never queues behind a slow round.
-    super(commands, 'PaymentHandoff', () => new HandOverPaymentCredentials(), { lanes: 4 });
+    super(commands, 'PaymentHandoff', () => new HandOverPaymentCredentials());
   }
 }
