@@ -1,3 +1,4 @@
+import { scrubLogText } from '../platform/observability/log-scrubber';
 import { formatTable } from './table';
 
 /** A mistake in how the command was called (exit 2), as opposed to a failure while running it (exit 1). */
@@ -9,7 +10,7 @@ type Sink = (text: string) => void;
 
 /**
  * Where a command's results go: data on stdout (a table, or JSON for scripts), everything else on
- * stderr, and the exit code the process ends with. One instance per run; tests pass their own sinks.
+ * stderr (without URL credentials or e-mail addresses), and the exit code the process ends with. One instance per run; tests pass their own sinks.
  */
 export class CliOutput {
   exitCode: number = EXIT.ok;
@@ -31,8 +32,9 @@ export class CliOutput {
     this.print(rows.length === 0 ? empty : formatTable(header, rows));
   }
 
+  /** Free text about the run, scrubbed like a log line: personal data is only ever on stdout, and only when revealed. */
   note(text: string): void {
-    this.stderr(`${text}\n`);
+    this.stderr(`${scrubLogText(text)}\n`);
   }
 
   /** Reports a failure; a usage mistake exits 2, anything else 1. */

@@ -45,7 +45,7 @@ const COMMANDS: Provider[] = [
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig, out: CliOutput): DynamicModule {
-    const quiet: AppConfig = { ...config, relay: { ...config.relay, enabled: false } };
+    const quiet = operatorConfig(config);
     return {
       module: CliModule,
       imports: [
@@ -66,4 +66,9 @@ export class CliModule {
       providers: [{ provide: CliOutput, useValue: out }, OperatorAccess, ListenerRegistration, UsageErrors, DeadLetterLookup, ConsumerReplay, ...COMMANDS],
     };
   }
+}
+
+/** The shop's configuration as the CLI uses it: no relay, and databases opened as they are (nothing created or migrated). */
+export function operatorConfig(config: AppConfig): AppConfig {
+  return { ...config, relay: { ...config.relay, enabled: false }, database: { ...config.database, existingOnly: true } };
 }
