@@ -2,7 +2,7 @@ import { Command, Option } from 'nest-commander';
 import { CliOutput, UsageError } from '../cli-output';
 import { OperatorAccess } from '../operator-access';
 import { JsonOption, OperatorCommand } from '../operator-command';
-import { parseRangePoint } from '../range-point';
+import { checkRange, parseRangePoint } from '../range-point';
 import { ConsumerReplay } from '../replay/consumer-replay';
 
 interface ReplayOptions extends JsonOption {
@@ -29,6 +29,7 @@ export class ReplayCommand extends OperatorCommand<ReplayOptions> {
     if (!options.consumer || !options.since) throw new UsageError('replay needs --consumer <module> and --since <seq|time>');
     const since = parseRangePoint(options.since, '--since');
     const until = options.until === undefined ? undefined : parseRangePoint(options.until, '--until');
+    checkRange(since, until);
     const tallies = await this.replay.replay(options.consumer, since, until, options.type);
     if (options.json) this.out.json(tallies);
     else {
