@@ -17,6 +17,18 @@ describe('CLI output', () => {
     expect(out.exitCode).toBe(EXIT.failure);
   });
 
+  it("given a producer's text with terminal escapes, CR or a bidi override, prints them as visible escapes (JSON stays JSON)", () => {
+    const { seen, out } = capture();
+    const hostile = 'not json \u001b[2J\u001b]0;pwned\u0007\rok \u202egnp.exe';
+    out.print(`raw        ${hostile}`);
+    out.table(['RAW'], [[hostile]]);
+    out.json({ raw: hostile });
+    out.note(`parked ${hostile}`);
+    for (const text of [seen.stdout, seen.stderr]) expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(seen.stdout).toContain('not json \\u001b[2J\\u001b]0;pwned\\u0007\\u000dok \\u202egnp.exe');
+    expect(JSON.parse(seen.stdout.slice(seen.stdout.indexOf('{'))).raw).toBe(hostile);
+  });
+
   it('given data, prints it on stdout as it is (personal data is revealed there on purpose only)', () => {
     const { seen, out } = capture();
     out.json({ to: 'grace.hopper@example.com' });

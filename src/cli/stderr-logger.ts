@@ -1,7 +1,9 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { scrubLogText } from '../platform/observability/log-scrubber';
+import { visible } from './table';
 
-const scrub = (value: unknown) => (typeof value === 'string' ? scrubLogText(value) : value instanceof Error ? scrubLogText(value.stack ?? value.message) : value);
+const scrub = (value: unknown) =>
+  typeof value === 'string' ? visible(scrubLogText(value)) : value instanceof Error ? visible(scrubLogText(value.stack ?? value.message)) : value;
 
 /**
  * The modules' log lines on stderr only (stdout is the command's data), warnings and errors by
@@ -28,6 +30,6 @@ export class StderrLogger extends ConsoleLogger {
 
   protected override printStackTrace(stack: string): void {
     if (this.skipStack) return;
-    super.printStackTrace(scrubLogText(stack ?? ''));
+    super.printStackTrace(visible(scrubLogText(stack ?? '')));
   }
 }
