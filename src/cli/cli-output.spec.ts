@@ -24,6 +24,7 @@ describe('CLI output', () => {
     out.table(['RAW'], [[hostile]]);
     out.json({ raw: hostile });
     out.note(`parked ${hostile}`);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     for (const text of [seen.stdout, seen.stderr]) expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(seen.stdout).toContain('not json \\u001b[2J\\u001b]0;pwned\\u0007\\u000dok \\u202egnp.exe');
     expect(JSON.parse(seen.stdout.slice(seen.stdout.indexOf('{'))).raw).toBe(hostile);

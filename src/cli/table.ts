@@ -3,6 +3,7 @@
  * producer writes what `show` prints (a raw body, a type, an id): on a terminal, an escape
  * sequence would recolour, retitle or rewrite what the operator reads.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 export const visible = (text: string) => text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
