@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { CliModule, operatorConfig } from './cli/cli.module';
+import { CliModule, needsModules, operatorConfig } from './cli/cli.module';
 import { CliOutput, EXIT } from './cli/cli-output';
 import { OperatorAccess } from './cli/operator-access';
 import { StderrLogger } from './cli/stderr-logger';
@@ -24,14 +24,15 @@ async function main(): Promise<number> {
     out.fail(refusal);
     return out.exitCode;
   }
-  const without = config.modules.filter((module) => !(config.database.urls[module] ?? config.database.url));
+  const modules = needsModules(process.argv.slice(2));
+  const without = operatorConfig(config, modules).modules.filter((module) => !(config.database.urls[module] ?? config.database.url));
   if (without.length > 0) {
     out.fail(new Error(`no database for ${without.join(', ')}: set DATABASE_URL (or DATABASE_URL_<MODULE>); the CLI starts no embedded Postgres`));
     return out.exitCode;
   }
   // One line at once for a database that is away, refuses, or is not the shop's (a mistyped name).
-  await checkPostgres(operatorConfig(config));
-  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, out), {
+  await checkPostgres(operatorConfig(config, modules));
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, out, modules), {
     logger: new StderrLogger(config.logLevel),
     // A failed boot reaches main's one-line report instead of Nest's stack and process.exit.
     abortOnError: false,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ADMIN_TOKEN } from '../support/admin';
 import { freePort } from '../support/free-port';
+import { NATS_AVAILABLE } from '../support/requires-nats';
+import { NATS_URL, testNamespace } from '../support/test-broker';
 import { createTestDatabase, POSTGRES_URL, TestDatabase, withDatabase } from '../support/test-database';
 
 const CLI = join(__dirname, '../../dist/cli.js');
@@ -63,6 +65,12 @@ function expectOneLineFailure(run: Run, message: RegExp): void {
     const run = await cli({ DATABASE_URL: withDatabase(POSTGRES_URL, typo) }, ['outbox', 'status']);
     expectOneLineFailure(run, /does not exist/);
     expect(await databaseExists(typo)).toBe(false);
+  });
+
+  (NATS_AVAILABLE ? it : it.skip)('given Postgres away, still answers consumers status from JetStream (when the operator needs it most)', async () => {
+    const port = await freePort();
+    const run = await cli({ DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/shop`, NATS_URL, MESSAGING_NAMESPACE: testNamespace('cli_nodb') }, ['consumers', 'status']);
+    expect(run).toMatchObject({ exitCode: 0, stdout: 'no durable consumers (no module has consumed yet)\n', stderr: '' });
   });
 
   it("given a database that is not the shop's, refuses and creates no schema there", async () => {
