@@ -268,6 +268,26 @@ describeWithNats('operator CLI (nest-commander, real Postgres, real JetStream)',
       expect(parked.map((p: { retried_at: Date | null }) => p.retried_at === null)).toEqual([false, false, true]);
     });
 
+    it('retries many letters at once (a script) without holding the whole pool: every retry answers', async () => {
+      const event = brokenOrderPlaced();
+      const ids = Array.from({ length: 12 }, () => uuidv7());
+      for (const id of ids) {
+        await shop.db.query(
+          `INSERT INTO notifications.dead_letter (id, source, consumer, event_id, type, envelope, error, attempts)
+           VALUES ($1, 'inbox', 'notifications', $2, 'orders.OrderPlaced', $3::jsonb, 'parked', 1)`,
+          [id, event.id, JSON.stringify(event)],
+        );
+      }
+      try {
+        const deadLetters = shop.app.get(ModuleRegistry).get('notifications').deadLetters;
+        // More retries than the pool has connections (DATABASE_POOL_SIZE 8 in the suites).
+        const outcomes = await Promise.all(ids.map((id) => retryDeadLetter(deadLetters, shop.app.get(EventDispatcher), id)));
+        expect(outcomes).toEqual(ids.map(() => 'dead-lettered'));
+      } finally {
+        await shop.db.query('DELETE FROM notifications.dead_letter WHERE event_id = $1', [event.id]);
+      }
+    });
+
     it('retries a letter whose type nothing here reads: not run, and it stays open (never lost from view)', async () => {
       const id = uuidv7();
       const event = { ...brokenOrderPlaced(), type: 'orders.OrderShipped' };

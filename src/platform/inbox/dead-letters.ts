@@ -145,9 +145,19 @@ export class DeadLetters {
    * Runs `work` on an open letter while holding it: a second retry of the same letter meanwhile
    * (another operator, the HTTP endpoint) finds none open instead of running it twice; the letter
    * is closed only when `work` says so, and stays open if the process dies half way. Null when no
-   * open letter has this id (or another retry holds it).
+   * open letter has this id (or another retry holds it). One at a time per module and process: the
+   * claim holds a pooled connection while the work takes another, so a script retrying fifty
+   * letters at once must not hold the whole pool and starve the consumers (or itself).
    */
-  async whileClaimed<T>(id: string, work: () => Promise<{ result: T; close: boolean }>): Promise<T | null> {
+  whileClaimed<T>(id: string, work: () => Promise<{ result: T; close: boolean }>): Promise<T | null> {
+    const run = this.claims.then(() => this.claimAndRun(id, work));
+    this.claims = run.catch(() => undefined);
+    return run;
+  }
+
+  private claims: Promise<unknown> = Promise.resolve();
+
+  private async claimAndRun<T>(id: string, work: () => Promise<{ result: T; close: boolean }>): Promise<T | null> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
