@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { CliModule } from './cli/cli.module';
+import { CliModule, needsModules, operatorConfig } from './cli/cli.module';
 import { CliOutput, EXIT } from './cli/cli-output';
 import { OperatorAccess } from './cli/operator-access';
 import { StderrLogger } from './cli/stderr-logger';
 import { isCommanderError } from './cli/usage-errors';
 import { loadConfig } from './config/app-config';
-import { redactUrls } from './platform/redact-url';
+import { checkPostgres } from './platform/database/postgres-preflight';
+import { scrubLogText } from './platform/observability/log-scrubber';
 
 /**
  * The operator CLI: `npm run cli -- <command>` (node dist/cli.js in the image). It reads the same
@@ -23,13 +24,18 @@ async function main(): Promise<number> {
     out.fail(refusal);
     return out.exitCode;
   }
-  const without = config.modules.filter((module) => !(config.database.urls[module] ?? config.database.url));
+  const modules = needsModules(process.argv.slice(2));
+  const without = operatorConfig(config, modules).modules.filter((module) => !(config.database.urls[module] ?? config.database.url));
   if (without.length > 0) {
     out.fail(new Error(`no database for ${without.join(', ')}: set DATABASE_URL (or DATABASE_URL_<MODULE>); the CLI starts no embedded Postgres`));
     return out.exitCode;
   }
-  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, out), {
+  // One line at once for a database that is away, refuses, or is not the shop's (a mistyped name).
+  await checkPostgres(operatorConfig(config, modules));
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, out, modules), {
     logger: new StderrLogger(config.logLevel),
+    // A failed boot reaches main's one-line report instead of Nest's stack and process.exit.
+    abortOnError: false,
     cliName: 'shop',
     serviceErrorHandler: (error) => {
       if (isCommanderError(error)) return;
@@ -39,7 +45,8 @@ async function main(): Promise<number> {
   try {
     await CommandFactory.runApplication(app);
   } finally {
-    await app.close();
+    // A connection that never opened has nothing to close; the command's outcome is reported already.
+    await app.close().catch(() => undefined);
   }
   return out.exitCode;
 }
@@ -47,7 +54,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`error: ${redactUrls((error as Error)?.message ?? String(error))}\n`);
+    process.stderr.write(`error: ${scrubLogText((error as Error)?.message ?? String(error))}\n`);
     process.exit(EXIT.failure);
   },
 );

@@ -1,4 +1,5 @@
-import { formatTable } from './table';
+import { scrubLogText } from '../platform/observability/log-scrubber';
+import { formatTable, visible } from './table';
 
 /** A mistake in how the command was called (exit 2), as opposed to a failure while running it (exit 1). */
 export class UsageError extends Error {}
@@ -9,7 +10,9 @@ type Sink = (text: string) => void;
 
 /**
  * Where a command's results go: data on stdout (a table, or JSON for scripts), everything else on
- * stderr, and the exit code the process ends with. One instance per run; tests pass their own sinks.
+ * stderr (without URL credentials or e-mail addresses), and the exit code the process ends with.
+ * Control characters show as `\u001b`, never reach the terminal. One instance per run; tests pass
+ * their own sinks.
  */
 export class CliOutput {
   exitCode: number = EXIT.ok;
@@ -20,7 +23,8 @@ export class CliOutput {
   ) {}
 
   print(text: string): void {
-    this.stdout(text.endsWith('\n') ? text : `${text}\n`);
+    const shown = visible(text);
+    this.stdout(shown.endsWith('\n') ? shown : `${shown}\n`);
   }
 
   json(value: unknown): void {
@@ -31,8 +35,9 @@ export class CliOutput {
     this.print(rows.length === 0 ? empty : formatTable(header, rows));
   }
 
+  /** Free text about the run, scrubbed like a log line: personal data is only ever on stdout, and only when revealed. */
   note(text: string): void {
-    this.stderr(`${text}\n`);
+    this.stderr(`${visible(scrubLogText(text))}\n`);
   }
 
   /** Reports a failure; a usage mistake exits 2, anything else 1. */

@@ -44,8 +44,8 @@ const COMMANDS: Provider[] = [
  */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig, out: CliOutput): DynamicModule {
-    const quiet: AppConfig = { ...config, relay: { ...config.relay, enabled: false } };
+  static forRoot(config: AppConfig, out: CliOutput, modules = true): DynamicModule {
+    const quiet = operatorConfig(config, modules);
     return {
       module: CliModule,
       imports: [
@@ -62,9 +62,32 @@ export class CliModule {
           ],
         }),
         // activity is an observer with nothing to operate: opening it would start its stream taps.
-        ...config.modules.filter((name) => name !== 'activity').map((name) => BUSINESS_MODULES[name]),
+        ...quiet.modules.filter((name) => name !== 'activity').map((name) => BUSINESS_MODULES[name]),
       ],
       providers: [{ provide: CliOutput, useValue: out }, OperatorAccess, ListenerRegistration, UsageErrors, DeadLetterLookup, ConsumerReplay, ...COMMANDS],
     };
   }
+}
+
+/** The commands that read the modules' databases; the others (consumers, timeline, help) ask only NATS or HTTP. */
+const DATABASE_COMMANDS = new Set(['outbox', 'dead-letters', 'replay']);
+
+/** Whether the command line names a command that needs the modules (and so their databases). */
+export function needsModules(args: readonly string[]): boolean {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return command !== undefined && DATABASE_COMMANDS.has(command);
+}
+
+/**
+ * The shop's configuration as the CLI uses it: no relay, and databases opened as they are (nothing
+ * created or migrated). Without `modules`, none is opened: `consumers status` still answers while
+ * Postgres is away, which is when an operator asks it.
+ */
+export function operatorConfig(config: AppConfig, modules = true): AppConfig {
+  return {
+    ...config,
+    modules: modules ? config.modules : [],
+    relay: { ...config.relay, enabled: false },
+    database: { ...config.database, existingOnly: true },
+  };
 }

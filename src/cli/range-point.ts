@@ -16,7 +16,9 @@ export function parseRangePoint(text: string, option: string, now = new Date()):
     if (seq >= 1 && Number.isSafeInteger(seq)) return { seq };
   }
   const relative = /^([0-9]+)([smhd])$/.exec(value);
-  if (relative) return { time: new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2]]) };
+  // An age past what a Date holds (99999999999d) is a mistake, not "Invalid time value" later.
+  const ago = relative ? new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2]]) : undefined;
+  if (ago && !Number.isNaN(ago.getTime())) return { time: ago };
   if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return { time: new Date(value) };
   throw new UsageError(`${option} ${JSON.stringify(text)}: expected a stream sequence (1042), an ISO-8601 time or an age (90s, 15m, 2h, 7d)`);
 }
@@ -26,4 +28,11 @@ export function parseMoment(text: string, option: string, now = new Date()): Dat
   const point = parseRangePoint(text, option, now);
   if ('time' in point) return point.time;
   throw new UsageError(`${option} ${JSON.stringify(text)}: expected an ISO-8601 time or an age (90s, 15m, 2h, 7d)`);
+}
+
+/** `--until` before `--since` is a mistake (it would replay nothing and say so with exit 0). */
+export function checkRange(since: RangePoint, until: RangePoint | undefined): void {
+  if (!until) return;
+  const before = 'seq' in since && 'seq' in until ? until.seq < since.seq : 'time' in since && 'time' in until && until.time < since.time;
+  if (before) throw new UsageError('--until is before --since: the range is empty');
 }

@@ -1,9 +1,18 @@
+/**
+ * Control characters (ESC, CR, BEL, C1) and bidi overrides, but not a line break or a tab. A
+ * producer writes what `show` prints (a raw body, a type, an id): on a terminal, an escape
+ * sequence would recolour, retitle or rewrite what the operator reads.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+export const visible = (text: string) => text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** A value as one table cell: dates as ISO, objects as JSON, line breaks flattened. */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (value instanceof Date) return value.toISOString();
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.replace(/\s*\n\s*/g, ' ');
+  return visible(text.replace(/\s*\n\s*/g, ' '));
 }
 
 /** Columns padded to their widest cell, two spaces apart; the last column is never padded. */

@@ -27,8 +27,12 @@ export interface AppConfig {
   redisUrl?: string;
   logLevel: string;
   modules: BusinessModule[];
-  /** `url` unset: main.ts starts an embedded Postgres and fills it in. `caFile`: DATABASE_CA_FILE. */
-  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; caFile?: string; embedded: { dir: string; port: number } };
+  /**
+   * `url` unset: main.ts starts an embedded Postgres and fills it in. `caFile`: DATABASE_CA_FILE.
+   * `existingOnly` (the operator CLI, never the environment): open the modules' databases as they
+   * are, creating and migrating nothing, and fail at once rather than retry.
+   */
+  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; caFile?: string; embedded: { dir: string; port: number }; existingOnly?: boolean };
   /**
    * `url` unset: the in-process transport (one process running every module). `url` is NATS_URL
    * as given (it may hold a password: never log it); `servers` is the same list without credentials.

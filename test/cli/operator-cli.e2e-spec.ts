@@ -2,6 +2,9 @@ import { AckPolicy, connect, NatsConnection } from 'nats';
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
+import { retryDeadLetter } from '../../src/platform/inbox/dead-letter-retry';
+import { EventDispatcher } from '../../src/platform/messaging/event-dispatcher';
+import { ModuleRegistry } from '../../src/platform/messaging/module-registry';
 import { ADMIN_FULL_TOKEN, ADMIN_TOKEN } from '../support/admin';
 import { runCli, runCliJson } from '../support/cli';
 import { orderPlacedEnvelope } from '../support/envelopes';
@@ -244,6 +247,63 @@ describeWithNats('operator CLI (nest-commander, real Postgres, real JetStream)',
       const status = await runCliJson(env, ['outbox', 'status']);
       expect(status.find((r: { module: string }) => r.module === 'notifications')).toMatchObject({ deadLetters: 1 });
       expect(status.find((r: { module: string }) => r.module === 'inventory')).toMatchObject({ deadLetters: 0 });
+    });
+
+    it('replays over a parked event without parking it again: it waits for dead-letters retry, exit 1', async () => {
+      const before = await open('notifications');
+      const run = await runCli(env, ['replay', '--consumer', 'notifications', '--type', 'orders.OrderPlaced', '--since', startedAt.toISOString(), '--json']);
+      expect(run.exitCode).toBe(1);
+      expect(JSON.parse(run.stdout)).toEqual([expect.objectContaining({ type: 'orders.OrderPlaced', alreadyParked: 1, parked: 0, applied: 0 })]);
+      expect(run.stderr).toMatch(/1 events of the range wait in notifications's dead letters/);
+      expect(await open('notifications')).toEqual(before);
+    });
+
+    it('retries one letter twice at once (two operators): it runs once, the other finds it taken', async () => {
+      const [letter] = await open('payments');
+      const deadLetters = shop.app.get(ModuleRegistry).get('payments').deadLetters;
+      const outcomes = await Promise.all([1, 2].map(() => retryDeadLetter(deadLetters, shop.app.get(EventDispatcher), letter.id)));
+      expect(outcomes.sort()).toEqual(['dead-lettered', null]);
+      const parked = await shop.db.query(`SELECT retried_at FROM payments.dead_letter WHERE event_id = $1 ORDER BY created_at`, [broken.id]);
+      // The first parking, the test above's retry, and this one: one new letter, not two.
+      expect(parked.map((p: { retried_at: Date | null }) => p.retried_at === null)).toEqual([false, false, true]);
+    });
+
+    it('retries many letters at once (a script) without holding the whole pool: every retry answers', async () => {
+      const event = brokenOrderPlaced();
+      const ids = Array.from({ length: 12 }, () => uuidv7());
+      for (const id of ids) {
+        await shop.db.query(
+          `INSERT INTO notifications.dead_letter (id, source, consumer, event_id, type, envelope, error, attempts)
+           VALUES ($1, 'inbox', 'notifications', $2, 'orders.OrderPlaced', $3::jsonb, 'parked', 1)`,
+          [id, event.id, JSON.stringify(event)],
+        );
+      }
+      try {
+        const deadLetters = shop.app.get(ModuleRegistry).get('notifications').deadLetters;
+        // More retries than the pool has connections (DATABASE_POOL_SIZE 8 in the suites).
+        const outcomes = await Promise.all(ids.map((id) => retryDeadLetter(deadLetters, shop.app.get(EventDispatcher), id)));
+        expect(outcomes).toEqual(ids.map(() => 'dead-lettered'));
+      } finally {
+        await shop.db.query('DELETE FROM notifications.dead_letter WHERE event_id = $1', [event.id]);
+      }
+    });
+
+    it('retries a letter whose type nothing here reads: not run, and it stays open (never lost from view)', async () => {
+      const id = uuidv7();
+      const event = { ...brokenOrderPlaced(), type: 'orders.OrderShipped' };
+      await shop.db.query(
+        `INSERT INTO notifications.dead_letter (id, source, consumer, event_id, type, envelope, error, attempts)
+         VALUES ($1, 'inbox', 'notifications', $2, 'orders.OrderShipped', $3::jsonb, 'parked by a later build', 1)`,
+        [id, event.id, JSON.stringify(event)],
+      );
+      try {
+        const run = await runCli(env, ['dead-letters', 'retry', id]);
+        expect(run.exitCode).toBe(1);
+        expect(run.stderr).toMatch(/notifications has no listener of orders\.OrderShipped in this process.*stays open/);
+        expect((await open('notifications')).map((l: { id: string }) => l.id)).toContain(id);
+      } finally {
+        await shop.db.query('DELETE FROM notifications.dead_letter WHERE id = $1', [id]);
+      }
     });
   });
 });

@@ -1,7 +1,9 @@
+import { AckPolicy, connect } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 import { orderPlacedEnvelope } from '../support/envelopes';
 import { describeWithNats } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
+import { NATS_URL } from '../support/test-broker';
 import { waitFor } from '../support/wait-for';
 
 /** Every sample of a metric family in a Prometheus text answer: labels as written, and the value. */
@@ -27,7 +29,16 @@ describeWithNats('metrics an operator alerts on, after one order (real Postgres,
 
   it('counts the saga outcome once and observes its place-to-final latency', async () => {
     const body = await scrape();
-    expect(samples(body, 'shop_saga_outcomes_total')).toEqual(new Map([['{status="CONFIRMED",reason="none"}', 1]]));
+    // Every other outcome at 0 from the start: the first TIMED_OUT must be an increase for its alert to fire.
+    expect(samples(body, 'shop_saga_outcomes_total')).toEqual(
+      new Map([
+        ['{status="CONFIRMED",reason="none"}', 1],
+        ['{status="CANCELLED",reason="OUT_OF_STOCK"}', 0],
+        ['{status="CANCELLED",reason="PAYMENT_DECLINED"}', 0],
+        ['{status="CANCELLED",reason="TIMED_OUT"}', 0],
+      ]),
+    );
+    expect(samples(body, 'shop_order_place_to_final_seconds_count').get('{status="CANCELLED"}')).toBe(0);
     expect(samples(body, 'shop_order_place_to_final_seconds_count').get('{status="CONFIRMED"}')).toBe(1);
     const seconds = samples(body, 'shop_order_place_to_final_seconds_sum').get('{status="CONFIRMED"}')!;
     expect(seconds).toBeGreaterThan(0);
@@ -52,6 +63,22 @@ describeWithNats('metrics an operator alerts on, after one order (real Postgres,
     expect(pending.size).toBeGreaterThanOrEqual(10);
     expect([...pending.values()].every((n) => n === 0)).toBe(true);
     expect(samples(await scrape(), 'shop_consumer_ack_pending').get(durable)).toBe(0);
+  });
+
+  it("shows the lag of a durable whose process is away (another service, or down), and forgets it once deleted", async () => {
+    const stream = `${shop.namespace.toUpperCase()}_ORDERS`;
+    const durable = `{stream="${stream}",durable="activity_OrderPlaced",consumer="activity"}`;
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      // Created by a module that runs elsewhere and has stopped: nobody here pulls from it.
+      await jsm.consumers.add(stream, { durable_name: 'activity_OrderPlaced', ack_policy: AckPolicy.Explicit, filter_subject: `${shop.namespace}.orders.OrderPlaced` });
+      await waitFor('its lag on the gauge', async () => (await value('shop_consumer_pending', durable)) === 1, { timeoutMs: 10_000, intervalMs: 250 });
+      await jsm.consumers.delete(stream, 'activity_OrderPlaced');
+      await waitFor('gone from the gauge', async () => (await value('shop_consumer_pending', durable)) === undefined, { timeoutMs: 10_000, intervalMs: 250 });
+    } finally {
+      await nc.close();
+    }
   });
 
   it('shows the age of the oldest waiting outbox row, and 0 once none waits', async () => {

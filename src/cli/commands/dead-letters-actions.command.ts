@@ -65,11 +65,15 @@ export class DeadLettersRetryCommand extends DeadLetterAction {
     const { module, letter } = await this.lookup.find(id, options.module);
     if (letter.retriedAt) throw new Error(`dead letter ${id} of ${module.name} was retried already at ${letter.retriedAt.toISOString()}`);
     const outcome = await retryDeadLetter(module.deadLetters, this.dispatcher, letter.id);
-    if (!outcome) throw new Error(`dead letter ${id} of ${module.name} was retried or discarded meanwhile`);
+    if (!outcome) throw new Error(`dead letter ${id} of ${module.name} was retried or discarded meanwhile (or another retry of it is running)`);
     if (options.json) this.out.json({ id, module: module.name, retried: true, outcome });
     else this.out.print(`${module.name} ${id}: ${outcome}`);
-    // Parked again: the cause is not fixed; the new dead letter says why.
-    if (outcome !== 'ack' && outcome !== 'requeued') this.out.fail(new Error(`the retry failed (${outcome}); see dead-letters list`));
+    if (outcome === 'retry') {
+      this.out.fail(new Error(`not run: ${module.name} has no listener of ${letter.type ?? '(no type)'} in this process (this build, APP_MODULES); the dead letter stays open`));
+    } else if (outcome !== 'ack' && outcome !== 'requeued') {
+      // Parked again: the cause is not fixed; the new dead letter says why.
+      this.out.fail(new Error(`the retry failed (${outcome}); see dead-letters list`));
+    }
   }
 }
 

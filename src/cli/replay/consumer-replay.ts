@@ -3,6 +3,8 @@ import { AckPolicy, ConsumerConfig, DeliverPolicy, JsMsg, millis, nanos } from '
 import { producerOf } from '../../contracts/event-contract';
 import { EventDispatcher } from '../../platform/messaging/event-dispatcher';
 import { JetStreamProvisioner } from '../../platform/messaging/jetstream-provisioner';
+import { ModuleRegistry } from '../../platform/messaging/module-registry';
+import { scrubLogText } from '../../platform/observability/log-scrubber';
 import { NatsConnectionProvider } from '../../platform/messaging/nats-connection';
 import { UsageError } from '../cli-output';
 import { jetStream } from '../jetstream-access';
@@ -16,6 +18,8 @@ export interface ReplayTally {
   duplicates: number;
   failed: number;
   parked: number;
+  /** Events of the range whose delivery to this consumer waits in its dead letters: not delivered again (`dead-letters retry`). */
+  alreadyParked: number;
   firstSeq: number | null;
   lastSeq: number | null;
   errors: string[];
@@ -37,6 +41,7 @@ const INACTIVE_THRESHOLD_MS = 60_000;
 export class ConsumerReplay {
   constructor(
     private readonly dispatcher: EventDispatcher,
+    private readonly modules: ModuleRegistry,
     @Optional() private readonly nats?: NatsConnectionProvider,
     @Optional() private readonly provisioner?: JetStreamProvisioner,
   ) {}
@@ -55,6 +60,8 @@ export class ConsumerReplay {
       throw new UsageError(`a stream sequence names a position in one stream, and ${consumer} reads ${[...streams].join(', ')}: add --type, or give a time`);
     }
     const js = (await nats.get()).jetstream();
+    // Parking an event again at each replay would only pile up copies of the same dead letter.
+    const parked = await this.modules.get(consumer).deadLetters.openEventIds(consumer);
     const tallies: ReplayTally[] = [];
     for (const t of types) {
       const stream = names.stream(producerOf(t));
@@ -72,9 +79,9 @@ export class ConsumerReplay {
         inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
         mem_storage: true,
       });
-      const tally: ReplayTally = { stream, type: t, delivered: 0, applied: 0, duplicates: 0, failed: 0, parked: 0, firstSeq: null, lastSeq: null, errors: [] };
+      const tally: ReplayTally = { stream, type: t, delivered: 0, applied: 0, duplicates: 0, failed: 0, parked: 0, alreadyParked: 0, firstSeq: null, lastSeq: null, errors: [] };
       try {
-        if (temporary.num_pending > 0 && lastSeq > 0) await this.drain(await js.consumers.get(stream, temporary.name), consumer, t, { lastSeq, until }, tally);
+        if (temporary.num_pending > 0 && lastSeq > 0) await this.drain(await js.consumers.get(stream, temporary.name), { consumer, type: t, parked }, { lastSeq, until }, tally);
       } finally {
         await jsm.consumers.delete(stream, temporary.name).catch(() => undefined);
       }
@@ -85,8 +92,7 @@ export class ConsumerReplay {
 
   private async drain(
     reader: { fetch(opts: typeof FETCH): Promise<AsyncIterable<JsMsg>> },
-    consumer: string,
-    type: string,
+    to: Recipient,
     end: { lastSeq: number; until?: RangePoint },
     tally: ReplayTally,
   ): Promise<void> {
@@ -95,7 +101,7 @@ export class ConsumerReplay {
       for await (const msg of await reader.fetch(FETCH)) {
         seen++;
         if (pastEnd(msg, end)) return;
-        await this.deliver(consumer, type, msg, tally);
+        await this.deliver(to, msg, tally);
         // The last message of the range that existed when it was delivered.
         if (msg.info.pending === 0) return;
       }
@@ -103,10 +109,16 @@ export class ConsumerReplay {
     }
   }
 
-  private async deliver(consumer: string, type: string, msg: JsMsg, tally: ReplayTally): Promise<void> {
-    tally.delivered++;
+  private async deliver({ consumer, type, parked }: Recipient, msg: JsMsg, tally: ReplayTally): Promise<void> {
     tally.firstSeq ??= msg.seq;
     tally.lastSeq = msg.seq;
+    // The relay publishes with Nats-Msg-Id = the event's id.
+    const eventId = msg.headers?.get('Nats-Msg-Id');
+    if (eventId && parked.has(eventId)) {
+      tally.alreadyParked++;
+      return;
+    }
+    tally.delivered++;
     const outcome = await this.dispatcher.dispatch(consumer, type, msg.string(), 1);
     if (outcome.kind === 'ack') {
       if (outcome.duplicate) tally.duplicates++;
@@ -115,8 +127,16 @@ export class ConsumerReplay {
     }
     if (outcome.kind === 'dead-lettered') tally.parked++;
     else tally.failed++;
-    if (tally.errors.length < 5) tally.errors.push(`seq ${msg.seq}: ${outcome.error}`);
+    // Printed (stdout with --json): a handler's error may quote an address (an SMTP refusal).
+    if (tally.errors.length < 5) tally.errors.push(`seq ${msg.seq}: ${scrubLogText(outcome.error)}`);
   }
+}
+
+interface Recipient {
+  consumer: string;
+  type: string;
+  /** Event ids with an open dead letter of this consumer. */
+  parked: ReadonlySet<string>;
 }
 
 function pastEnd(msg: JsMsg, { lastSeq, until }: { lastSeq: number; until?: RangePoint }): boolean {

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { StartupError } from '../startup-error';
 
 /**
  * Opens a module's data source and brings its schema up to date. An advisory lock serialises
@@ -41,5 +42,27 @@ async function initializeCreatingDatabase(options: DataSourceOptions): Promise<D
       await admin.destroy();
     }
     return new DataSource(options).initialize();
+  }
+}
+
+/**
+ * Opens a module's data source without changing anything (the operator CLI): no database
+ * created, no migration run. A database without the module's schema, or behind this build's
+ * migrations, is refused: a mistyped DATABASE_URL must not answer "nothing waits, nothing parked".
+ */
+export async function openExistingModuleDataSource(options: DataSourceOptions, schema: string): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  try {
+    const [{ table }] = await dataSource.query('SELECT to_regclass($1)::text AS table', [`"${schema}".migrations`]);
+    if (!table) throw new StartupError(`the database has no ${schema} schema: is DATABASE_URL the shop's database? (the CLI creates and migrates nothing)`);
+    const done = new Set((await dataSource.query(`SELECT name FROM "${schema}".migrations`)).map((r: { name: string }) => r.name));
+    const pending = dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !done.has(name));
+    if (pending.length > 0) {
+      throw new StartupError(`the ${schema} schema lacks ${pending.length} migration(s) of this build (${pending.join(', ')}): start the shop of this version once first`);
+    }
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
   }
 }

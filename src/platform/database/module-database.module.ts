@@ -18,7 +18,7 @@ import { RelayFailPoint } from '../outbox/relay-round';
 import { OutboxStore } from '../outbox/outbox-store';
 import { TransactionRunner } from './transaction-runner';
 import { messagingMigrations } from './messaging-migrations';
-import { openModuleDataSource } from './module-data-source';
+import { openExistingModuleDataSource, openModuleDataSource } from './module-data-source';
 import { postgresConnection } from './postgres-tls';
 
 type MigrationClass = new () => MigrationInterface;
@@ -33,6 +33,8 @@ export interface ModuleDatabaseOptions {
 }
 
 export const MODULE_MESSAGING = Symbol('MODULE_MESSAGING');
+/** Marks the data source options of an `existingOnly` configuration (the factory sees the options only). */
+const EXISTING_ONLY = Symbol('existingOnly');
 
 /**
  * Starts the module's relay after boot. On shutdown the root module's RelaysShutdown has
@@ -78,9 +80,12 @@ export class ModuleDatabaseModule {
               migrationsTableName: 'migrations',
               // A bounded wait for a connection: a starved pool becomes an error (and a retry), never a hang.
               extra: { max: Math.min(config.database.poolSize, options.maxPoolSize ?? Infinity), connectionTimeoutMillis: 10_000, application_name: `shop:${name}` },
+              // The CLI: one attempt, no retry loop printing a stack every 3 seconds.
+              ...(config.database.existingOnly ? { toRetry: () => false, [EXISTING_ONLY]: true } : {}),
             };
           },
-          dataSourceFactory: async (dsOptions) => openModuleDataSource(dsOptions!, name),
+          dataSourceFactory: async (dsOptions) =>
+            (dsOptions as { [EXISTING_ONLY]?: boolean })[EXISTING_ONLY] ? openExistingModuleDataSource(dsOptions!, name) : openModuleDataSource(dsOptions!, name),
         }),
       ],
       providers: [

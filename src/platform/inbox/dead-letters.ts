@@ -76,6 +76,15 @@ export class DeadLetters {
     );
   }
 
+  /** The events whose delivery to `consumer` is parked and not retried yet (a replay leaves them to `retry`). */
+  async openEventIds(consumer: string): Promise<Set<string>> {
+    const rows: { eventId: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT event_id AS "eventId" FROM "${this.schema}".dead_letter WHERE retried_at IS NULL AND consumer = $1 AND event_id IS NOT NULL`,
+      [consumer],
+    );
+    return new Set(rows.map((r) => r.eventId));
+  }
+
   /** Open dead letters, counted up to `cap` on the partial index (the gauge, `outbox status`, the /flow page). */
   async countOpen(cap: number): Promise<number> {
     const [row] = await this.dataSource.query(
@@ -130,6 +139,44 @@ export class DeadLetters {
       [id],
     );
     return result.length === 1;
+  }
+
+  /**
+   * Runs `work` on an open letter while holding it: a second retry of the same letter meanwhile
+   * (another operator, the HTTP endpoint) finds none open instead of running it twice; the letter
+   * is closed only when `work` says so, and stays open if the process dies half way. Null when no
+   * open letter has this id (or another retry holds it). One at a time per module and process: the
+   * claim holds a pooled connection while the work takes another, so a script retrying fifty
+   * letters at once must not hold the whole pool and starve the consumers (or itself).
+   */
+  whileClaimed<T>(id: string, work: () => Promise<{ result: T; close: boolean }>): Promise<T | null> {
+    const run = this.claims.then(() => this.claimAndRun(id, work));
+    this.claims = run.catch(() => undefined);
+    return run;
+  }
+
+  private claims: Promise<unknown> = Promise.resolve();
+
+  private async claimAndRun<T>(id: string, work: () => Promise<{ result: T; close: boolean }>): Promise<T | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const held = await runner.query(`SELECT 1 FROM "${this.schema}".dead_letter WHERE id = $1 AND retried_at IS NULL FOR UPDATE SKIP LOCKED`, [id]);
+      if (held.length === 0) {
+        await runner.rollbackTransaction();
+        return null;
+      }
+      const { result, close } = await work();
+      if (close) await runner.query(`UPDATE "${this.schema}".dead_letter SET retried_at = now() WHERE id = $1`, [id]);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   async markRetried(id: string): Promise<void> {

@@ -25,9 +25,9 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
   }
 
   async isConnected(): Promise<boolean> {
-    if (!this.connection) return false;
-    const nc = await this.connection;
-    if (nc.isClosed()) return false;
+    // A first connection that failed is not connected (its error went to whoever asked for it).
+    const nc = await this.connection?.catch(() => undefined);
+    if (!nc || nc.isClosed()) return false;
     try {
       await nc.flush();
       return true;
@@ -37,11 +37,11 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.connection) return;
     // The relays publish their last rows over this connection. They have stopped already: Nest
     // runs this global module's hook after the root's RelaysShutdown and each module's lifecycle.
-    const nc = await this.connection;
-    if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+    // A connection that never opened has nothing to drain; its failure was reported when it happened.
+    const nc = await this.connection?.catch(() => undefined);
+    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 
   private async open(): Promise<NatsConnection> {

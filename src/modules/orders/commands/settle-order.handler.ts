@@ -1,3 +1,4 @@
+import { OnModuleInit } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../../platform/clock';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
@@ -5,7 +6,7 @@ import { Outbox } from '../../../platform/outbox/outbox';
 import { CancellationReason, Order } from '../domain/order.aggregate';
 import { orderEvents } from '../infrastructure/order-events';
 import { OrderRepository } from '../infrastructure/order.repository';
-import { recordSagaOutcome } from '../infrastructure/saga-metrics';
+import { exportSagaOutcomesFromZero, recordSagaOutcome } from '../infrastructure/saga-metrics';
 
 /** The saga's verdict on an order: confirm it, or cancel it with a reason. */
 export class SettleOrder {
@@ -16,13 +17,18 @@ export class SettleOrder {
 }
 
 @CommandHandler(SettleOrder)
-export class SettleOrderHandler implements ICommandHandler<SettleOrder> {
+export class SettleOrderHandler implements ICommandHandler<SettleOrder>, OnModuleInit {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly outbox: Outbox,
     private readonly orders: OrderRepository,
     private readonly clock: Clock,
   ) {}
+
+  /** The outcomes it records are on /metrics, at 0, from the moment orders runs in this process. */
+  onModuleInit(): void {
+    exportSagaOutcomesFromZero();
+  }
 
   execute({ orderId, verdict }: SettleOrder): Promise<void> {
     return this.tx.run(async (m) => {

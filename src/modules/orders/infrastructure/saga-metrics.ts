@@ -1,4 +1,5 @@
 import { Counter, Histogram, register } from 'prom-client';
+import { CANCELLATION_REASONS } from '../../../contracts/shared-schemas';
 import { CancellationReason } from '../domain/order.aggregate';
 
 /** One metric per name in the process-wide registry, however many applications the process hosts (tests). */
@@ -30,4 +31,15 @@ const placeToFinal = once(
 export function recordSagaOutcome(status: 'CONFIRMED' | 'CANCELLED', reason: CancellationReason | null, placedAt: Date, now: Date): void {
   outcomes.inc({ status, reason: reason ?? 'none' });
   placeToFinal.observe({ status }, Math.max(0, (now.getTime() - placedAt.getTime()) / 1000));
+}
+
+/**
+ * Every outcome's series at 0 from the start (where orders runs). A series born at 1 is no
+ * increase to Prometheus: the first order cancelled TIMED_OUT after a restart would never fire
+ * ShopOrdersTimingOut, and a lone one never at all.
+ */
+export function exportSagaOutcomesFromZero(): void {
+  outcomes.inc({ status: 'CONFIRMED', reason: 'none' }, 0);
+  for (const reason of CANCELLATION_REASONS) outcomes.inc({ status: 'CANCELLED', reason }, 0);
+  for (const status of ['CONFIRMED', 'CANCELLED']) placeToFinal.zero({ status });
 }
