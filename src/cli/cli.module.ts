@@ -61,8 +61,7 @@ export class CliModule {
             { provide: BACKGROUND_WORK, useValue: false },
           ],
         }),
-        // activity is an observer with nothing to operate: opening it would start its stream taps.
-        ...quiet.modules.filter((name) => name !== 'activity').map((name) => BUSINESS_MODULES[name]),
+        ...quiet.modules.map((name) => BUSINESS_MODULES[name]),
       ],
       providers: [{ provide: CliOutput, useValue: out }, OperatorAccess, ListenerRegistration, UsageErrors, DeadLetterLookup, ConsumerReplay, ...COMMANDS],
     };
@@ -86,7 +85,8 @@ export function needsModules(args: readonly string[]): boolean {
 export function operatorConfig(config: AppConfig, modules = true): AppConfig {
   return {
     ...config,
-    modules: modules ? config.modules : [],
+    // activity is an observer with nothing to operate: opening it would start its stream taps.
+    modules: modules ? config.modules.filter((name) => name !== 'activity') : [],
     relay: { ...config.relay, enabled: false },
     database: { ...config.database, existingOnly: true },
   };
