@@ -226,7 +226,12 @@ describe('admin surface off, and /health with a database down (real Postgres, in
     expect(down!.body).toEqual({
       status: 'error',
       failing: ['database:payments'],
-      info: { 'database:orders': { status: 'up' }, 'database:inventory': { status: 'up' }, 'database:notifications': { status: 'up' } },
+      info: {
+        'database:orders': { status: 'up' },
+        'database:inventory': { status: 'up' },
+        'database:notifications': { status: 'up' },
+        'database:activity': { status: 'up' },
+      },
       error: { 'database:payments': { status: 'down' } },
       details: expect.any(Object),
     });
