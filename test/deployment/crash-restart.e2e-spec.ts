@@ -73,7 +73,8 @@ describe('kill -9 of the single process in the middle of 200 orders (in-process 
     await waitFor('reservations settled', async () => (await count('SELECT 1 FROM inventory.products WHERE reserved > 0')) === 0);
     const stock = await db.query<{ sku: string; total: number }>('SELECT sku, available + reserved + sold AS total FROM inventory.products');
     expect(stock.every((s) => s.total === UNITS)).toBe(true);
-    expect(await count('SELECT 1 FROM orders.outbox WHERE published_at IS NULL')).toBe(0);
+    // An order is final before its last event (OrderConfirmed/OrderCancelled) has reached every reader.
+    await waitFor('the orders outbox published', async () => (await count('SELECT 1 FROM orders.outbox WHERE published_at IS NULL')) === 0);
     expect(await count('SELECT 1 FROM orders.dead_letter')).toBe(0);
     expect(await count(`SELECT 1 FROM notifications.notifications GROUP BY order_id, template HAVING count(*) > 1`)).toBe(0);
   });
