@@ -51,3 +51,35 @@ describeWithNats('relay against hostile outbox rows (real Postgres, real JetStre
     expect(ids).toHaveLength(good.length);
   });
 });
+
+describeWithNats('relay against hostile outbox rows, in process (real Postgres, no broker)', () => {
+  const world = new ProbeWorld('hostileip');
+
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
+
+  it('delivers the 1,000 good rows once each past a 2 MB envelope and odd types; nothing stays unpublished', async () => {
+    const writer = await world.start({ RELAY_ENABLED: 'false' }); // a writer only (in process, the relay is mandatory)
+    const before = await world.probe(writer).write(Array.from({ length: 500 }, (_, i) => probeEvent(`before-${i}`, 1, i)));
+    for (const [type, body] of [
+      ['probe.ThingHappened', { payload: { blob: 'x'.repeat(2 * 1024 * 1024) } }],
+      ['probe.Thing Happened', {}],
+      ['probe.>', {}],
+      ['probe.ThingHappened', { traceparent: '00-x\r\nInjected: 1', payload: { n: 'not a number' } }],
+    ] as const) {
+      const id = uuidv7();
+      const envelope = { id, type, version: 1, occurredAt: new Date().toISOString(), aggregateType: 'Thing', aggregateId: `hostile-${id}`, aggregateVersion: 1, correlationId: id, causationId: id, payload: {}, ...body };
+      await world.db.query(
+        `INSERT INTO probe.outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope) VALUES ($1, $2, 'Thing', $3, 1, $4::jsonb)`,
+        [id, type, `hostile-${id}`, JSON.stringify(envelope)],
+      );
+    }
+    const after = await world.probe(writer).write(Array.from({ length: 500 }, (_, i) => probeEvent(`after-${i}`, 1, i)));
+    const good = [...before, ...after].map((e) => e.id);
+
+    await world.start({ RELAY_BATCH_SIZE: '1000', RELAY_MAX_ATTEMPTS: '2', NATS_URL: '' });
+    await waitFor('the outbox drained or parked', async () => (await world.unpublished()) === 0, { timeoutMs: 20_000 });
+    await waitFor('every good effect', async () => (await world.count('SELECT 1 FROM probe.effects WHERE event_id = ANY($1)', [good])) === good.length, { timeoutMs: 20_000 });
+    expect(await world.count('SELECT event_id FROM probe.effects GROUP BY event_id HAVING count(*) > 1')).toBe(0);
+  });
+});
