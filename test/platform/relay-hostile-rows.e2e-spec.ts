@@ -68,7 +68,7 @@ describeWithNats('relay against hostile outbox rows, in process (real Postgres, 
       ['probe.ThingHappened', { traceparent: '00-x\r\nInjected: 1', payload: { n: 'not a number' } }],
     ] as const) {
       const id = uuidv7();
-      const envelope = { id, type, version: 1, occurredAt: new Date().toISOString(), aggregateType: 'Thing', aggregateId: `hostile-${id}`, aggregateVersion: 1, correlationId: id, causationId: id, payload: {}, ...body };
+      const envelope = { id, type, version: 1, occurredAt: new Date().toISOString(), aggregateType: 'Thing', aggregateId: `hostile-${id}`, aggregateVersion: 1, correlationId: id, causationId: id, payload: {}, ...(body as Record<string, unknown>) };
       await world.db.query(
         `INSERT INTO probe.outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope) VALUES ($1, $2, 'Thing', $3, 1, $4::jsonb)`,
         [id, type, `hostile-${id}`, JSON.stringify(envelope)],
