@@ -6,6 +6,7 @@ import { withPublishSpan } from '../observability/tracing/messaging-spans';
 import { ACKED, DUPLICATE, errorText, EventPublisher, OutgoingEvent, PublishOutcome } from './event-publisher';
 import { NatsConnectionProvider } from './nats-connection';
 import { MessagingNames } from './naming';
+import { publishSubjectProblem } from './publish-subject';
 
 /** Errors that say the broker is away, not that it refused the message. */
 const BROKER_AWAY = new Set<string>([
@@ -38,6 +39,9 @@ export class JetStreamPublisher extends EventPublisher {
     try {
       this.js ??= (await this.nats.get()).jetstream();
       const subject = this.names.subject(event.type);
+      const problem = publishSubjectProblem(subject);
+      // Refused here: sent, it would cost the connection and look like a broker outage, never parked.
+      if (problem) return { kind: 'rejected', error: problem };
       return await withPublishSpan(event, subject, async (traceparent) => {
         const h = headers();
         h.set('Event-Type', event.type);

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config';
+import { APP_CONFIG } from '../../../config/config.module';
 import { withPublishSpan } from '../../observability/tracing/messaging-spans';
 import { ConsumerSlots } from '../consumer-slots';
+import { DispatchOutcome } from '../dispatch-outcome';
 import { EventDispatcher } from '../event-dispatcher';
 import { ACKED, DUPLICATE, errorText, EventPublisher, OutgoingEvent, PublishOutcome } from '../event-publisher';
 import { EventTaps, StreamTap, TappedEvent } from '../taps/event-taps';
@@ -20,13 +23,16 @@ export class InProcessPublisher extends EventPublisher {
   private readonly deliveries = new Map<string, number>();
   /** A relay publishes a batch at once: each tap records it in a few statements, not one per row. */
   private readonly batchers = new Map<StreamTap, TapBatcher>();
+  private readonly ackWaitMs: number;
 
   constructor(
     private readonly dispatcher: EventDispatcher,
     private readonly slots: ConsumerSlots,
     private readonly taps: EventTaps,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     super();
+    this.ackWaitMs = config.consumer.ackWaitMs;
   }
 
   /** The publish span is the active context while the local consumers run: their process spans are its children. */
@@ -43,7 +49,7 @@ export class InProcessPublisher extends EventPublisher {
           const key = `${consumer}:${event.id}`;
           const delivery = (this.deliveries.get(key) ?? 0) + 1;
           this.deliveries.set(key, delivery);
-          const outcome = await this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, event.type, event.body, delivery));
+          const outcome = await this.withinAckWait(this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, event.type, event.body, delivery)));
           if (outcome.kind !== 'retry') this.deliveries.delete(key);
           return outcome;
         }),
@@ -59,6 +65,23 @@ export class InProcessPublisher extends EventPublisher {
       // The dispatcher answers every normal case with an outcome: a throw is a fault worth counting.
       return { kind: 'rejected', error: errorText(error) };
     }
+  }
+
+  /**
+   * A delivery still running after the ack wait (a handler waiting on a lock, say) no longer holds
+   * the relay's batch, and with it every other event of the producer: the row is retried later, as
+   * JetStream redelivers past its ack wait. The delivery runs on; the inbox keeps whichever of the
+   * two commits second from applying the event again.
+   */
+  private withinAckWait(delivery: Promise<DispatchOutcome>): Promise<DispatchOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<DispatchOutcome>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ kind: 'retry', delayMs: this.ackWaitMs, error: `a delivery still running after ${this.ackWaitMs} ms`, counted: false }),
+        this.ackWaitMs,
+      );
+    });
+    return Promise.race([delivery, late]).finally(() => clearTimeout(timer));
   }
 
   /** No stream here: the outbox row is the log, so taps see events from when they join. */
