@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventEnvelope } from '../../../contracts/event-envelope';
 import { withPublishSpan } from '../../observability/tracing/messaging-spans';
 import { ConsumerSlots } from '../consumer-slots';
@@ -21,6 +21,7 @@ export class InProcessPublisher extends EventPublisher {
   private readonly deliveries = new Map<string, number>();
   /** A relay publishes a batch at once: each tap records it in a few statements, not one per row. */
   private readonly batchers = new Map<StreamTap, TapBatcher>();
+  private readonly logger = new Logger(InProcessPublisher.name);
 
   constructor(
     private readonly dispatcher: EventDispatcher,
@@ -37,7 +38,7 @@ export class InProcessPublisher extends EventPublisher {
 
   private async deliver(envelope: EventEnvelope): Promise<PublishAck> {
     const raw = JSON.stringify(envelope);
-    // Stream taps are local readers too (beside the consumers): the row is published once they have recorded it.
+    // Stream taps read beside the consumers; a tap's failure alone never holds the row (and so its aggregate's later events).
     const tapping = this.tap(envelope, raw);
     const outcomes = await Promise.all(
       this.dispatcher.consumersOf(envelope.type).map(async (consumer) => {
@@ -51,7 +52,8 @@ export class InProcessPublisher extends EventPublisher {
     );
     const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
     const tapped = await tapping;
-    if (tapped) retries.push({ kind: 'retry', delayMs: 1_000, error: tapped, counted: false });
+    // The row comes again for a consumer's retry, and the tap with it; otherwise the observer misses this one.
+    if (tapped && retries.length === 0) this.logger.warn(`${tapped}: event ${envelope.id} (${envelope.type}) goes on without it`);
     if (retries.length > 0) {
       throw new RetryLaterError(retries.map((r) => r.error).join('; '), Math.max(...retries.map((r) => r.delayMs)));
     }
