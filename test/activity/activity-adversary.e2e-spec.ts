@@ -52,7 +52,7 @@ describe('activity under attack: in-process transport', () => {
 });
 
 describeWithNats('activity under attack: hostile envelopes on a stream (JetStream)', () => {
-  const shop = new InProcessShop('activity_hostile');
+  const shop = new InProcessShop('activity_hostile', { PRUNE_INTERVAL_MS: '200' });
   beforeAll(() => shop.setUp());
   afterAll(() => shop.tearDown());
 
@@ -76,5 +76,14 @@ describeWithNats('activity under attack: hostile envelopes on a stream (JetStrea
     expect(byId.get(HOSTILE[3].id)).toMatchObject({ occurredAt: null });
     expect(byId.get(HOSTILE[4].id)).toMatchObject({ type: 'orders.OrderNoted' });
     expect(await shop.db.query('SELECT count(*)::int AS n FROM orders.dead_letter')).toEqual([{ n: 0 }]);
+  });
+
+  it('given an event without a usable occurredAt, when it is older than the streams keep, then it is pruned like the others', async () => {
+    await shop.db.query(
+      `INSERT INTO activity.event (event_id, type, producer, occurred_at, recorded_at) VALUES ('undated-1', 'orders.X', 'orders', NULL, now() - interval '8 days')`,
+    );
+    await waitFor('the undated old row pruned', async () => (await shop.db.query(`SELECT 1 FROM activity.event WHERE event_id = 'undated-1'`)).length === 0, {
+      timeoutMs: 5_000,
+    });
   });
 });
