@@ -74,18 +74,15 @@ export class ActivityRepository {
   /** Drops what happened before the horizon, a bounded batch per statement; returns the rows dropped. */
   async pruneBefore(horizonMs: number, batch = 5_000): Promise<number> {
     let dropped = 0;
-    // An event without a usable occurredAt goes by when it was recorded (else it would stay for ever).
-    const older = {
-      event: `occurred_at < now() - $1::bigint * interval '1 millisecond'
-              OR (occurred_at IS NULL AND recorded_at < now() - $1::bigint * interval '1 millisecond')`,
-      delivery: `at < now() - $1::bigint * interval '1 millisecond'`,
-    };
+    // By when it was recorded, not its occurredAt: a producer's clock far behind would have an event
+    // pruned as soon as it is recorded (the stream still holding it), one without a date never.
+    const older = { event: 'recorded_at', delivery: 'at' };
     for (const table of ['event', 'delivery'] as const) {
       for (;;) {
         const { affected: count } = await sql.exec(
           this.m,
           `DELETE FROM activity.${table} WHERE ctid = ANY(ARRAY(
-             SELECT ctid FROM activity.${table} WHERE ${older[table]} LIMIT $2))`,
+             SELECT ctid FROM activity.${table} WHERE ${older[table]} < now() - $1::bigint * interval '1 millisecond' LIMIT $2))`,
           [horizonMs, batch],
         );
         dropped += count;
