@@ -3,6 +3,7 @@ import { orderTag } from '../../src/modules/activity/http/live-feed';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { describeWithNats } from '../support/requires-nats';
 import { NATS_URL } from '../support/test-broker';
+import { MessagingNames } from '../../src/platform/messaging/naming';
 import { waitFor } from '../support/wait-for';
 
 /** Envelopes a broken or hostile producer could put on a stream: each a value Postgres refuses as it came. */
@@ -109,5 +110,22 @@ describeWithNats('activity under attack: hostile envelopes on a stream (JetStrea
     });
     // Stamped 2026-01-01 (far past STREAM_MAX_AGE_MS by now) yet just recorded, the stream still holding them.
     expect((await shop.http('GET', `/orders/${CORRELATION}/timeline`)).body.events).toHaveLength(HOSTILE.length);
+  });
+
+  it('given its durable deleted under it, when an event is published, then activity takes up reading again and records it', async () => {
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const stream = new MessagingNames(shop.namespace).stream('orders');
+      expect(await jsm.consumers.delete(stream, 'activity-all')).toBe(true);
+      const after = hostile(7, { occurredAt: new Date().toISOString() });
+      await nc.jetstream().publish(`${shop.namespace}.orders.OrderNoted`, JSON.stringify(after), { msgID: after.id });
+      await waitFor('the event after the deletion on the timeline', async () => {
+        const { body } = await shop.http('GET', `/orders/${CORRELATION}/timeline`);
+        return body?.events?.some((e: any) => e.id === after.id);
+      });
+    } finally {
+      await nc.close();
+    }
   });
 });
