@@ -72,8 +72,10 @@ export class JetStreamTapReader implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async read(tap: StreamTap, stream: string, durable: string, producer: string): Promise<void> {
-    const batcher = new TapBatcher(tap, (error, delayMs) =>
-      this.logger.warn(`${tap.name} could not record from ${stream} (${(error as Error).message}); again in ${delayMs} ms`),
+    const batcher = new TapBatcher(
+      tap,
+      (error, delayMs) => this.logger.warn(`${tap.name} could not record from ${stream} (${(error as Error).message}); again in ${delayMs} ms`),
+      true,
     );
     let failures = 0;
     while (!this.closing) {
