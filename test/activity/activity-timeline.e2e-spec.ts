@@ -175,7 +175,7 @@ describeWithNats('activity: timelines from the streams alone (JetStream)', () =>
   it('keeps what the streams keep: rows older than STREAM_MAX_AGE_MS are pruned, the rest stay', async () => {
     const before = await eventCount(lateDb!);
     await lateDb!.query(
-      `INSERT INTO activity.event (event_id, type, producer, occurred_at) VALUES ('old-1', 'orders.OrderPlaced', 'orders', now() - interval '8 days')`,
+      `INSERT INTO activity.event (event_id, type, producer, occurred_at, recorded_at) VALUES ('old-1', 'orders.OrderPlaced', 'orders', now() - interval '8 days', now() - interval '8 days')`,
     );
     await lateDb!.query(`INSERT INTO activity.delivery (event_id, consumer, outcome, at) VALUES ('old-1', 'payments', 'processed', now() - interval '8 days')`);
     await waitFor('the old rows pruned', async () => (await lateDb!.query(`SELECT 1 FROM activity.event WHERE event_id = 'old-1'`)).length === 0);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { MAX_FEED_CLIENTS } from '../../src/modules/activity/http/live-feed';
+import { MAX_FEED_CLIENTS, orderTag } from '../../src/modules/activity/http/live-feed';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { waitFor } from '../support/wait-for';
 
@@ -50,7 +50,7 @@ describeWithBrowser('the /flow page in headless Chromium (in-process transport)'
 
     // A hop (a dot moving between lanes) is drawn as the first event arrives.
     await page.waitForSelector('#lanes-svg g.hop[data-type="orders.OrderPlaced"]', { timeout: 15_000 });
-    const logged = `#log li[data-correlation="${orderId}"]`;
+    const logged = `#log li[data-order="${orderTag(orderId)}"]`;
     await waitFor('four hops in the live list', async () => (await page.locator(logged).count()) >= 4, { timeoutMs: 15_000 });
     const live = await page.$$eval(logged, (items) => items.map((li) => li.getAttribute('data-type')).reverse());
     expect(live).toEqual(FOUR_HOPS);

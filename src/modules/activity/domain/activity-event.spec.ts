@@ -40,4 +40,16 @@ describe('readActivityEvent', () => {
     const event = readActivityEvent({ raw: JSON.stringify({ id: 'e-1', type: 42, version: '1', occurredAt: 'yesterday' }), type: 'orders.X' });
     expect(event).toMatchObject({ id: 'e-1', type: '42', version: null, occurredAt: null, producer: 'unknown' });
   });
+
+  it('given values Postgres refuses (NUL bytes, a version past int4, dates past year 9999 or before year 1), when read, then they are cleaned or null', () => {
+    const read = (fields: Record<string, unknown>) => readActivityEvent({ raw: JSON.stringify({ id: 'e-1', type: 'orders.X', ...fields }), type: 'orders.X' });
+    expect(read({ id: 'e\u0000-2', aggregateId: 'a\u0000b', type: 'orders.\u0000Y' })).toMatchObject({ id: 'e-2', aggregateId: 'ab', type: 'orders.Y' });
+    expect(read({ correlationId: '\u0000' })).toMatchObject({ correlationId: null });
+    expect(read({ version: 2 ** 40 })).toMatchObject({ version: null });
+    expect(read({ version: 2 ** 31 - 1 })).toMatchObject({ version: 2 ** 31 - 1 });
+    for (const occurredAt of ['+275760-09-13T00:00:00.000Z', '+010000-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '-000050-01-01T00:00:00.000Z']) {
+      expect(read({ occurredAt })).toMatchObject({ occurredAt: null });
+    }
+    expect(read({ occurredAt: '0001-01-01T00:00:00.000Z' })?.occurredAt?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+  });
 });

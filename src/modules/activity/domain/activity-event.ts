@@ -25,6 +25,10 @@ export interface WireEvent {
 }
 
 const MAX_TEXT = 200;
+/** Postgres `integer` and `timestamptz` bounds (years 1 to 9999 as ISO-8601 writes them): past them a row is refused. */
+const MAX_INT4 = 2_147_483_647;
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** The headers of an envelope, or undefined when the message has no id to file it under. */
 export function readActivityEvent(wire: WireEvent): ActivityEvent | undefined {
@@ -40,24 +44,26 @@ export function readActivityEvent(wire: WireEvent): ActivityEvent | undefined {
   if (!id) return undefined;
   const type = text(envelope.type) ?? text(wire.type) ?? 'unknown';
   const occurredAt = typeof envelope.occurredAt === 'string' ? new Date(envelope.occurredAt) : null;
+  const version = envelope.version;
   return {
     id,
     type,
-    version: Number.isSafeInteger(envelope.version) ? (envelope.version as number) : null,
+    version: Number.isSafeInteger(version) && Math.abs(version as number) <= MAX_INT4 ? (version as number) : null,
     producer: type.includes('.') ? type.slice(0, type.indexOf('.')) : 'unknown',
     aggregateType: text(envelope.aggregateType),
     aggregateId: text(envelope.aggregateId),
     correlationId: text(envelope.correlationId),
     causationId: text(envelope.causationId),
-    occurredAt: occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt : null,
+    occurredAt: occurredAt && occurredAt.getTime() >= EARLIEST && occurredAt.getTime() <= LATEST ? occurredAt : null,
     stream: wire.stream ?? null,
     streamSeq: wire.seq ?? null,
   };
 }
 
-/** Ids and names only: a string or number, cut short; nothing else is kept. */
+/** Ids and names only: a string or number, cut short, without the NUL a Postgres text refuses; nothing else is kept. */
 function text(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string' || value.length === 0) return null;
-  return value.slice(0, MAX_TEXT);
+  if (typeof value !== 'string') return null;
+  const kept = value.replaceAll('\u0000', '').slice(0, MAX_TEXT);
+  return kept.length > 0 ? kept : null;
 }

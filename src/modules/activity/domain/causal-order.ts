@@ -18,15 +18,21 @@ export function causalOrder<T extends Orderable>(events: readonly T[]): T[] {
   const ready: T[] = [];
   for (const event of events) {
     const cause = event.causationId && event.causationId !== event.id ? byId.get(event.causationId) : undefined;
-    if (cause) children.set(cause.id, [...(children.get(cause.id) ?? []), event]);
+    if (cause) {
+      const siblings = children.get(cause.id);
+      if (siblings) siblings.push(event);
+      else children.set(cause.id, [event]);
+    }
     else ready.push(event);
   }
   const ordered: T[] = [];
+  // Kept latest first, so the next is popped off the end; a caused event is put in its place (a
+  // sort per step made a thousand siblings cost tens of milliseconds of the event loop).
+  ready.sort((a, b) => earlierFirst(b, a));
   while (ready.length > 0) {
-    ready.sort(earlierFirst);
-    const next = ready.shift()!;
+    const next = ready.pop()!;
     ordered.push(next);
-    ready.push(...(children.get(next.id) ?? []));
+    for (const child of children.get(next.id) ?? []) ready.splice(placeOf(ready, child), 0, child);
   }
   // A causation cycle (only a broken producer makes one): what is left, by time.
   if (ordered.length < events.length) {
@@ -34,6 +40,18 @@ export function causalOrder<T extends Orderable>(events: readonly T[]): T[] {
     ordered.push(...events.filter((e) => !placed.has(e.id)).sort(earlierFirst));
   }
   return ordered;
+}
+
+/** Where `item` goes in a latest-first list: after everything later than it. */
+function placeOf(latestFirst: readonly Orderable[], item: Orderable): number {
+  let low = 0;
+  let high = latestFirst.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (earlierFirst(latestFirst[mid], item) > 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function earlierFirst(a: Orderable, b: Orderable): number {

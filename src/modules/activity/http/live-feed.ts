@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import { EVENT_DOCS, EventDocs } from '../../../platform/event-docs/event-docs';
 import { DeliveryObserved } from '../../../platform/messaging/taps/event-taps';
@@ -13,6 +14,8 @@ const MAX_BUFFERED_BYTES = 1_000_000;
 /**
  * The Server-Sent Events of /flow/events: each new event (headers only: no payload, so no
  * personal data) with the consumers that read its type, and each delivery this process saw.
+ * Anyone may open it: it never carries an order id (whoever holds one reads the order, e-mail
+ * included, at GET /orders/:id), only a tag of it that groups an order's events.
  */
 @Injectable()
 export class LiveFeed implements OnModuleDestroy {
@@ -48,7 +51,7 @@ export class LiveFeed implements OnModuleDestroy {
         version: e.version,
         producer: e.producer,
         consumers: this.consumersOf.get(e.type) ?? [],
-        correlationId: e.correlationId,
+        order: orderTag(e.correlationId),
         occurredAt: e.occurredAt?.toISOString() ?? null,
       }),
     );
@@ -79,3 +82,8 @@ export class LiveFeed implements OnModuleDestroy {
 }
 
 const data = (message: unknown) => `data: ${JSON.stringify(message)}\n\n`;
+
+/** The first 64 bits of the order id's SHA-256: the same for an order's events, and no way back to the id. */
+export function orderTag(correlationId: string | null): string | null {
+  return correlationId ? createHash('sha256').update(correlationId).digest('hex').slice(0, 16) : null;
+}

@@ -48,8 +48,33 @@ export class ActivityRecorder implements OnModuleInit, OnApplicationShutdown {
       if (event) events.push(event);
       else this.logger.warn(`skipped a ${wire.type} message without an envelope id${wire.seq ? ` (${wire.stream} #${wire.seq})` : ''}`);
     }
-    const fresh = await this.repository.recordEvents(events);
+    const fresh = await this.recordIsolating(events);
     for (const event of events) if (fresh.has(event.id)) this.feed.event(event);
+  }
+
+  /**
+   * A row Postgres refuses must not hold its batch for ever (it would come back, batch after
+   * batch): a failed batch is recorded one by one, and what fails alone is skipped. When every
+   * one fails the database is away: the error goes up and the batch comes again.
+   */
+  private async recordIsolating(events: ActivityEvent[]): Promise<Set<string>> {
+    try {
+      return await this.repository.recordEvents(events);
+    } catch (error) {
+      if (events.length < 2) throw error;
+      const fresh = new Set<string>();
+      const refused: ActivityEvent[] = [];
+      for (const event of events) {
+        try {
+          for (const id of await this.repository.recordEvents([event])) fresh.add(id);
+        } catch {
+          refused.push(event);
+        }
+      }
+      if (refused.length === events.length) throw error;
+      for (const e of refused) this.logger.warn(`skipped event ${e.id} (${e.type}${e.streamSeq ? `, ${e.stream} #${e.streamSeq}` : ''}): the database refused it`);
+      return fresh;
+    }
   }
 
   private observe(d: DeliveryObserved): void {

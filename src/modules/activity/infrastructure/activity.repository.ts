@@ -74,13 +74,15 @@ export class ActivityRepository {
   /** Drops what happened before the horizon, a bounded batch per statement; returns the rows dropped. */
   async pruneBefore(horizonMs: number, batch = 5_000): Promise<number> {
     let dropped = 0;
+    // By when it was recorded, not its occurredAt: a producer's clock far behind would have an event
+    // pruned as soon as it is recorded (the stream still holding it), one without a date never.
+    const older = { event: 'recorded_at', delivery: 'at' };
     for (const table of ['event', 'delivery'] as const) {
-      const column = table === 'event' ? 'occurred_at' : 'at';
       for (;;) {
         const { affected: count } = await sql.exec(
           this.m,
           `DELETE FROM activity.${table} WHERE ctid = ANY(ARRAY(
-             SELECT ctid FROM activity.${table} WHERE ${column} < now() - $1::bigint * interval '1 millisecond' LIMIT $2))`,
+             SELECT ctid FROM activity.${table} WHERE ${older[table]} < now() - $1::bigint * interval '1 millisecond' LIMIT $2))`,
           [horizonMs, batch],
         );
         dropped += count;

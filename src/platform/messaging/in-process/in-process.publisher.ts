@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
 import { withPublishSpan } from '../../observability/tracing/messaging-spans';
@@ -24,6 +24,7 @@ export class InProcessPublisher extends EventPublisher {
   /** A relay publishes a batch at once: each tap records it in a few statements, not one per row. */
   private readonly batchers = new Map<StreamTap, TapBatcher>();
   private readonly ackWaitMs: number;
+  private readonly logger = new Logger(InProcessPublisher.name);
 
   constructor(
     private readonly dispatcher: EventDispatcher,
@@ -42,7 +43,7 @@ export class InProcessPublisher extends EventPublisher {
 
   private async deliver(event: OutgoingEvent): Promise<PublishOutcome> {
     try {
-      // Stream taps are local readers too (beside the consumers): the row is published once they have recorded it.
+      // Stream taps read beside the consumers; a tap's failure alone never holds the row (and so its aggregate's later events).
       const tapping = this.tap(event);
       const outcomes = await Promise.all(
         this.dispatcher.consumersOf(event.type).map(async (consumer) => {
@@ -56,7 +57,8 @@ export class InProcessPublisher extends EventPublisher {
       );
       const retries = outcomes.flatMap((o) => (o.kind === 'retry' ? [o] : []));
       const tapped = await tapping;
-      if (tapped) retries.push({ kind: 'retry', delayMs: 1_000, error: tapped, counted: false });
+      // The row comes again for a consumer's retry, and the tap with it; otherwise the observer misses this one.
+      if (tapped && retries.length === 0) this.logger.warn(`${tapped}: event ${event.id} (${event.type}) goes on without it`);
       if (retries.length > 0) {
         return { kind: 'retry-later', delayMs: Math.max(...retries.map((r) => r.delayMs)), error: retries.map((r) => r.error).join('; ') };
       }

@@ -35,7 +35,7 @@ export class JetStreamTapReader implements OnApplicationBootstrap, BeforeApplica
       for (const producer of tap.producers) {
         const stream = await this.provisioner.ensureStream(producer);
         const durable = await this.ensureDurable(stream, tap.name, producer);
-        this.readers.push(this.read(tap, stream, durable));
+        this.readers.push(this.read(tap, stream, durable, producer));
       }
     }
   }
@@ -71,15 +71,19 @@ export class JetStreamTapReader implements OnApplicationBootstrap, BeforeApplica
     return durable;
   }
 
-  private async read(tap: StreamTap, stream: string, durable: string): Promise<void> {
-    const batcher = new TapBatcher(tap, (error, delayMs) =>
-      this.logger.warn(`${tap.name} could not record from ${stream} (${(error as Error).message}); again in ${delayMs} ms`),
+  private async read(tap: StreamTap, stream: string, durable: string, producer: string): Promise<void> {
+    const batcher = new TapBatcher(
+      tap,
+      (error, delayMs) => this.logger.warn(`${tap.name} could not record from ${stream} (${(error as Error).message}); again in ${delayMs} ms`),
+      true,
     );
     let failures = 0;
     while (!this.closing) {
       try {
+        // After a failure the durable may be gone (deleted by hand, the stream recreated): made again, from the beginning.
+        if (failures > 0) await this.ensureDurable(stream, tap.name, producer);
         const consumer = await (await this.nats.get()).jetstream().consumers.get(stream, durable);
-        const messages = await consumer.consume({ max_messages: 500 });
+        const messages = await consumer.consume({ max_messages: 500, abort_on_missing_resource: true });
         this.open.add(messages);
         try {
           for await (const msg of messages) {

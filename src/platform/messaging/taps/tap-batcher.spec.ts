@@ -42,4 +42,26 @@ describe('TapBatcher', () => {
     expect(log).toEqual(['later 1 250', 'later 2 500']);
     expect(delays).toEqual([250, 500]);
   });
+
+  it('given a tap catching up (full batches), when it yields, then the next batch waits as long as the full one took', async () => {
+    const starts: number[] = [];
+    const batcher = new TapBatcher(
+      {
+        name: 't',
+        producers: ['orders'],
+        record: async () => {
+          starts.push(performance.now());
+          await new Promise((r) => setTimeout(r, 40));
+        },
+      },
+      () => undefined,
+      true,
+    );
+    // Batches: [0] (the first, alone), [1..500] (full), [501..1000] (full).
+    for (let n = 0; n <= 1_000; n++) batcher.add(message(n, []));
+    await batcher.idle();
+    expect(starts).toHaveLength(3);
+    // 40 ms recording the full batch, then about as long again before the next.
+    expect(starts[2] - starts[1]).toBeGreaterThanOrEqual(75);
+  });
 });

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { sleep } from '../../backoff';
 import { StreamTap, TappedEvent } from './event-taps';
 
 /** A message the tap took: acked once recorded, or handed back for later. */
@@ -19,9 +21,15 @@ export class TapBatcher {
   private draining?: Promise<void>;
   private failures = 0;
 
+  /**
+   * `yieldWhenFull`: after a full batch (a tap catching up on a long stream) it waits as long as
+   * the batch took, so the replay takes at most about half of the process and the modules beside
+   * it keep their pace.
+   */
   constructor(
     private readonly tap: StreamTap,
     private readonly onError: (error: unknown, delayMs: number) => void,
+    private readonly yieldWhenFull = false,
   ) {}
 
   add(message: TapMessage): void {
@@ -37,10 +45,12 @@ export class TapBatcher {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
+      const started = performance.now();
       try {
         await this.tap.record(batch.map((m) => m.event));
         this.failures = 0;
         for (const m of batch) m.ack();
+        if (this.yieldWhenFull && batch.length === MAX_BATCH) await sleep(performance.now() - started);
       } catch (error) {
         const delayMs = Math.min(30_000, 250 * 2 ** Math.min(this.failures++, 7));
         this.onError(error, delayMs);

@@ -14,6 +14,11 @@ export interface Tracing {
 /** Probes and scrapes every few seconds would bury the orders. */
 const UNTRACED_PATHS = new Set(['/health', '/metrics']);
 const untraced = (url: string | undefined) => UNTRACED_PATHS.has((url ?? '').split('?')[0]);
+/**
+ * The last flush at shutdown waits for the collector at most this long: one down or slow would
+ * otherwise hold the exit for the exporter's timeouts (10 s and more), past a container's grace.
+ */
+const FLUSH_LIMIT_MS = 3_000;
 
 /**
  * The SDK, configured by the standard OTEL_* variables (endpoint, protocol, sampler, batch
@@ -35,5 +40,11 @@ export function startTracing({ serviceName }: TracingSettings): Tracing {
   });
   sdk.start();
   tracingSwitch.turnOn();
-  return { stop: () => sdk.shutdown() };
+  return {
+    stop: () => {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((done) => (timer = setTimeout(done, FLUSH_LIMIT_MS).unref()));
+      return Promise.race([sdk.shutdown(), limit]).finally(() => clearTimeout(timer));
+    },
+  };
 }

@@ -14,7 +14,6 @@ const el = (name, attrs = {}, text) => {
   if (text !== undefined) node.textContent = text;
   return node;
 };
-const short = (id) => (id ? String(id).slice(0, 8) + '…' : '–');
 const clock = (iso) => (iso ? new Date(iso).toISOString().slice(11, 23) : '');
 
 async function start() {
@@ -90,13 +89,13 @@ function onEvent(e) {
   const li = document.createElement('li');
   li.dataset.type = e.type;
   li.dataset.producer = e.producer;
-  li.dataset.correlation = e.correlationId ?? '';
+  li.dataset.order = e.order ?? '';
   const consumers = e.consumers.length ? e.consumers.join(', ') : 'no reader';
   li.innerHTML = `<span class="when"></span> <span class="type"></span> <span class="who"></span>`;
   li.querySelector('.when').textContent = clock(e.occurredAt);
   li.querySelector('.type').textContent = e.type + (e.version ? ` v${e.version}` : '');
-  li.querySelector('.who').textContent = `${e.producer} → ${consumers} · order ${short(e.correlationId)}`;
-  li.title = `event ${e.id}, correlation ${e.correlationId ?? '–'}`;
+  li.querySelector('.who').textContent = `${e.producer} → ${consumers} · order #${e.order ? e.order.slice(0, 8) : '–'}`;
+  li.title = `event ${e.id}`;
   log.prepend(li);
   while (log.children.length > LOG_LIMIT) log.lastChild.remove();
   for (const consumer of e.consumers) hop(e, consumer);
