@@ -30,7 +30,8 @@ describe('zero-install start: a clean checkout, `npm ci`, `npm start` with no DA
   beforeAll(async () => {
     // Exactly the README's command, with an environment that has neither database nor broker.
     shop = new StartedByHand(copyCleanCheckout(), 'npm start');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: shop.dir, stdio: 'ignore', timeout: 300_000 });
+    // The same install from the same lock; --prefer-offline takes what the npm cache already holds (CI's own `npm ci` filled it).
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: shop.dir, stdio: 'ignore', timeout: 300_000 });
   });
   afterAll(async () => {
     await shop.stop().catch(() => undefined);
