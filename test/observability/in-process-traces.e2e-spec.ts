@@ -3,17 +3,9 @@ import { InMemorySpanExporter, NodeTracerProvider, ReadableSpan, SimpleSpanProce
 import { tracingSwitch } from '../../src/platform/observability/tracing/tracing-switch';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { waitFor } from '../support/wait-for';
+import { CONFIRMED_ORDER_HOPS as HOPS } from '../support/saga-hops';
 
 const CALLER = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const HOPS = [
-  'inventory_OrderPlaced',
-  'payments_OrderPlaced',
-  'notifications_OrderPlaced',
-  'payments_StockReserved',
-  'orders_PaymentCaptured',
-  'inventory_OrderConfirmed',
-  'notifications_OrderConfirmed',
-];
 
 /**
  * The in-process transport (no broker) propagates too: the monolith in this test process, with

@@ -9,21 +9,12 @@ import { ProcessShop } from '../support/shop/process-shop';
 import { readStream } from '../support/test-broker';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { CONFIRMED_ORDER_HOPS as HOPS } from '../support/saga-hops';
 
 const PROBE = resolve(__dirname, '../support/loaded-modules.cjs');
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
 
-/** The durable consumers one confirmed order goes through, each in its module's process. */
-const HOPS = [
-  'inventory_OrderPlaced',
-  'payments_OrderPlaced',
-  'notifications_OrderPlaced',
-  'payments_StockReserved',
-  'orders_PaymentCaptured',
-  'inventory_OrderConfirmed',
-  'notifications_OrderConfirmed',
-];
 
 const probeEnv = (dir: string) => ({ NODE_OPTIONS: `--require ${PROBE}`, LOADED_MODULES_DIR: dir });
 const loadedPackages = (dir: string) => readdirSync(dir).map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as string[]);

@@ -20,18 +20,9 @@ export interface TimelineConsumer {
   seen: 'observed' | 'caused';
 }
 
-export interface TimelineEntry {
-  id: string;
-  type: string;
-  version: number | null;
-  producer: string;
-  aggregateType: string | null;
-  aggregateId: string | null;
-  correlationId: string | null;
-  causationId: string | null;
+/** An event as the timeline answers it: the kept headers, dates as ISO text, and its consumers. */
+export interface TimelineEntry extends Omit<ActivityEvent, 'occurredAt'> {
   occurredAt: string | null;
-  stream: string | null;
-  streamSeq: number | null;
   recordedAt: string;
   consumers: TimelineConsumer[];
 }
