@@ -5,6 +5,8 @@ const transform = {
   '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
 };
 const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
+/** A 3-node NATS cluster with its leader killed; 1,000 waiting poison events on one durable. */
+const LONG_SUITES = ['/test/cluster/', '/test/adversary/waiting-poison'];
 
 module.exports = {
   testTimeout: 180000,
@@ -22,6 +24,8 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Long suites run by `npm run test:long` (TEST_LONG=1), kept out of CI's budget.
+      testPathIgnorePatterns: process.env.TEST_LONG === '1' ? [] : LONG_SUITES,
       transform,
       transformIgnorePatterns,
       setupFiles: ['reflect-metadata'],
