@@ -64,7 +64,7 @@ describeWithNats('outbox atomicity (real Postgres, real JetStream)', () => {
   ])('refuses %s: the error names the contract and the field, the transaction commits nothing', async (_case, event, reason) => {
     const marker = randomUUID();
     const failure = probe.transactions.run(async (manager) => {
-      await manager.query('INSERT INTO probe.effects (event_id, n) VALUES ($1, 0)', [marker]);
+      await manager.exec('INSERT INTO probe.effects (event_id, n) VALUES ($1, 0)', [marker]);
       await probe.outbox.append(manager, [probeEvent('valid-sibling', 1, 1), event]);
     });
     await expect(failure).rejects.toBeInstanceOf(EventBreaksContractError);

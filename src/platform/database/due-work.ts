@@ -1,5 +1,4 @@
-import { EntityManager } from 'typeorm';
-import { sql } from './sql';
+import { sql, Sql } from './sql';
 
 /**
  * Work a module records in a table of its own and runs outside any transaction (a gateway call,
@@ -15,7 +14,7 @@ export interface DueWorkTable {
 }
 
 /** Claims up to `limit` due rows for `leaseMs`: a worker that died mid-call is taken over after that. */
-export function claimDueWork<T>(m: EntityManager, work: DueWorkTable, limit: number, leaseMs: number): Promise<T[]> {
+export function claimDueWork<T>(m: Sql, work: DueWorkTable, limit: number, leaseMs: number): Promise<T[]> {
   return sql.rows<T>(
     m,
     `WITH due AS (
@@ -29,7 +28,7 @@ export function claimDueWork<T>(m: EntityManager, work: DueWorkTable, limit: num
 }
 
 /** The outside system did not answer: try the row again later, 200 ms doubling per attempt, at most 30 s. */
-export async function postponeDueWork(m: EntityManager, work: DueWorkTable, id: string, error: string): Promise<void> {
+export async function postponeDueWork(m: Sql, work: DueWorkTable, id: string, error: string): Promise<void> {
   await sql.exec(
     m,
     `UPDATE ${work.table} SET attempts = attempts + 1, claimed_until = NULL, last_error = $2,

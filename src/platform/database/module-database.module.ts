@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShu
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DataSource, EntitySubscriberInterface, MigrationInterface, TransactionCommitEvent } from 'typeorm';
+import { DataSource, MigrationInterface } from 'typeorm';
 import { EntityClassOrSchema } from '@nestjs/typeorm/dist/interfaces/entity-class-or-schema.type';
 import { AppConfig, databaseUrlFor } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -120,7 +120,6 @@ export class ModuleDatabaseModule {
                 )
               : undefined;
             if (relay) outbox.onCommitted(() => relay.wake());
-            dataSource.subscribers.push(commitListener(outbox));
             const messaging: ModuleMessaging = {
               name,
               transactions: new TransactionRunner(dataSource),
@@ -142,10 +141,4 @@ export class ModuleDatabaseModule {
       exports: [TransactionRunner, Outbox, DeadLetters, MODULE_MESSAGING],
     };
   }
-}
-
-function commitListener(outbox: Outbox): EntitySubscriberInterface {
-  return {
-    afterTransactionCommit: (event: TransactionCommitEvent) => outbox.transactionCommitted(event.queryRunner.data),
-  };
 }

@@ -1,41 +1,70 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager } from 'typeorm';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { SqlTransaction } from './sql-transaction';
 
-interface OpenTransaction {
-  manager: EntityManager;
-  afterCommit: (() => void)[];
-}
-type Scope = Map<DataSource, OpenTransaction>;
+type Scope = Map<DataSource, SqlTransaction>;
 const scopes = new AsyncLocalStorage<Scope>();
 
+/** The pg pool under a TypeORM data source: units of work and the relay use the module's own connections. */
+export const poolOf = (dataSource: DataSource): Pool => (dataSource.driver as unknown as { master: Pool }).master;
+
 /**
- * One transaction per unit of work. A nested `run` on the same data source joins the open
- * transaction, so a listener's inbox row and the command it triggers commit together.
+ * One transaction per unit of work, on pg directly (TypeORM keeps the connections and the
+ * migrations; on this path it only added cost). A nested `run` on the same data source joins the
+ * open transaction, so a listener's inbox row and the command it triggers commit together.
  */
 export class TransactionRunner {
   constructor(readonly dataSource: DataSource) {}
 
-  current(): EntityManager | undefined {
-    return scopes.getStore()?.get(this.dataSource)?.manager;
+  current(): SqlTransaction | undefined {
+    return scopes.getStore()?.get(this.dataSource);
   }
 
   /** Runs `callback` once the open transaction has committed (at once when none is open); never after a rollback. */
   afterCommit(callback: () => void): void {
-    const open = scopes.getStore()?.get(this.dataSource);
-    if (open) open.afterCommit.push(callback);
+    const open = this.current();
+    if (open?.open) open.afterCommit.push(callback);
     else callback();
   }
 
-  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.unit(work, false);
+  }
+
+  /**
+   * Work of exactly one statement (a claim, a mark, a read), which is a transaction by itself:
+   * sent alone, without BEGIN and COMMIT (one round trip instead of two). A second statement
+   * throws. Inside an open transaction it joins that one.
+   */
+  single<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.unit(work, true);
+  }
+
+  private async unit<T>(work: (tx: SqlTransaction) => Promise<T>, single: boolean): Promise<T> {
     const open = this.current();
-    if (open) return work(open);
-    const afterCommit: (() => void)[] = [];
-    const result = await this.dataSource.transaction((manager) => {
+    if (open?.open) return work(open);
+    const client = await poolOf(this.dataSource).connect();
+    // A session ended while no statement runs surfaces as an 'error' event: unheard, it would end the process.
+    const onError = () => undefined;
+    client.on('error', onError);
+    const tx = new SqlTransaction(client, single);
+    try {
       const scope: Scope = new Map(scopes.getStore() ?? []);
-      scope.set(this.dataSource, { manager, afterCommit });
-      return scopes.run(scope, () => work(manager));
-    });
-    afterCommit.forEach((callback) => callback());
-    return result;
+      scope.set(this.dataSource, tx);
+      let result: T;
+      try {
+        result = await scopes.run(scope, () => work(tx));
+      } catch (error) {
+        await tx.rollback();
+        throw error;
+      }
+      await tx.commit();
+      tx.afterCommit.forEach((callback) => callback());
+      return result;
+    } finally {
+      client.off('error', onError);
+      client.release(tx.unusable ? new Error('connection left in an unknown state') : undefined);
+    }
   }
 }

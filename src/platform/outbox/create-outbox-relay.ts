@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '../messaging/event-publisher';
-import { OutboxClaims, poolOf } from './outbox-claims';
+import { poolOf } from '../database/transaction-runner';
+import { OutboxClaims } from './outbox-claims';
 import { OutboxRelay, RelayOptions } from './outbox-relay';
 import { OutboxStore } from './outbox-store';
 import { RelayFailPoint } from './relay-round';

@@ -1,10 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Pool, QueryResult } from 'pg';
-import { DataSource } from 'typeorm';
 import { ClaimedRow, LockedBatch } from './locked-batch';
 
-/** The pg pool under a TypeORM data source: the relay's batches use the module's own connections. */
-export const poolOf = (dataSource: DataSource): Pool => (dataSource.driver as unknown as { master: Pool }).master;
 
 /**
  * Claims batches: the oldest unpublished event of each aggregate that has no older unpublished

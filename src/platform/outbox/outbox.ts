@@ -1,4 +1,6 @@
-import { EntityManager } from 'typeorm';
+import { inlineParams } from '../database/inline-params';
+import { Sql } from '../database/sql';
+import { SqlTransaction } from '../database/sql-transaction';
 import { v7 as uuidv7 } from 'uuid';
 import { ContractRegistry } from '../../contracts/contract-registry';
 import { EventEnvelope } from '../../contracts/event-envelope';
@@ -31,8 +33,6 @@ export class EventBreaksContractError extends Error {
   }
 }
 
-const APPENDED = '__outboxAppended';
-
 /**
  * Appends events to a module's outbox table with the caller's transaction handle. Each envelope
  * is checked against its contract first, as every consumer will check it: an event that breaks
@@ -47,9 +47,13 @@ export class Outbox {
     private readonly contracts: ContractRegistry,
   ) {}
 
-  async append(manager: EntityManager, events: readonly PendingEvent[]): Promise<EventEnvelope[]> {
-    const runner = manager.queryRunner;
-    if (!runner?.isTransactionActive) throw new OutboxRequiresTransactionError();
+  /**
+   * The rows are written with the transaction's COMMIT, in its round trip: nothing in the
+   * transaction reads its own outbox, and a refused row (a repeated aggregate version) fails the
+   * commit, so the state change rolls back with it as before.
+   */
+  async append(tx: Sql, events: readonly PendingEvent[]): Promise<EventEnvelope[]> {
+    if (!(tx instanceof SqlTransaction) || !tx.open) throw new OutboxRequiresTransactionError();
     if (events.length === 0) return [];
     // Each event's create span is its creation context: the traceparent it carries to every consumer.
     const handed = messageContext.current()?.traceparent;
@@ -64,23 +68,16 @@ export class Outbox {
         const p = i * 6;
         return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb)`;
       });
-      await manager.query(
-        `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
-         VALUES ${rows.join(', ')}`,
-        values,
-      );
-      runner.data = { ...runner.data, [APPENDED]: true };
+      const insert = `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
+         VALUES ${rows.join(', ')}`;
+      const inlined = inlineParams(insert, values);
+      if (inlined === undefined) await tx.exec(insert, values);
+      else tx.atCommit(inlined);
+      tx.afterCommit.push(() => this.committedListeners.forEach((listener) => listener()));
       return envelopes;
     } finally {
       spans.forEach((span) => span.end());
     }
-  }
-
-  /** Called by the data source subscriber after any commit; wakes the local relay if rows were added. */
-  transactionCommitted(data: Record<string, unknown> | undefined): void {
-    if (!data?.[APPENDED]) return;
-    data[APPENDED] = false;
-    this.committedListeners.forEach((listener) => listener());
   }
 
   onCommitted(listener: () => void): () => void {

@@ -59,7 +59,7 @@ export class ProbeListener {
   @EventPattern('probe.ThingHappened', { consumer: 'probe', version: 1 })
   async onThing(@Payload() event: EventEnvelope<'probe.ThingHappened', { n: number }>): Promise<void> {
     await this.transactions.run((manager) =>
-      manager.query('INSERT INTO probe.effects (event_id, n) VALUES ($1, $2)', [event.id, event.payload.n]),
+      manager.exec('INSERT INTO probe.effects (event_id, n) VALUES ($1, $2)', [event.id, event.payload.n]),
     );
   }
 

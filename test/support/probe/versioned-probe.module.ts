@@ -46,7 +46,7 @@ export class VersionedProbeListener {
   }
 
   private effect(event: EventEnvelope<string, { n: number }>) {
-    return this.transactions.run((manager) => manager.query('INSERT INTO probe.effects (event_id, n) VALUES ($1, $2)', [event.id, event.payload.n]));
+    return this.transactions.run((manager) => manager.exec('INSERT INTO probe.effects (event_id, n) VALUES ($1, $2)', [event.id, event.payload.n]));
   }
 }
 

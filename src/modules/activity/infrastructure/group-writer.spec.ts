@@ -35,4 +35,16 @@ describe('GroupWriter', () => {
     expect(written).toEqual([[1], [4, 5, 6]]);
     expect(writer.dropped).toBe(2);
   });
+
+  it('given a linger, then items added within it share one write, and idle waits for it', async () => {
+    const written: number[][] = [];
+    const writer = new GroupWriter<number>(async (items) => void written.push(items), () => undefined, 100, 20);
+    writer.add(1);
+    await new Promise((r) => setTimeout(r, 5));
+    writer.add(2);
+    writer.add(3);
+    expect(written).toEqual([]);
+    await writer.idle();
+    expect(written).toEqual([[1, 2, 3]]);
+  });
 });

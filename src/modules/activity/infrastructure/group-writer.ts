@@ -1,6 +1,8 @@
 /**
- * Best-effort writes in groups: items queue while one group is written and go in the next.
- * Bounded: past `cap` waiting items (the database away a long time), the oldest are dropped.
+ * Best-effort writes in groups: items queue while one group is written and go in the next; a
+ * group starts `lingerMs` after its first item, so a busy shop writes a few rows per statement
+ * rather than a statement per row. Bounded: past `cap` waiting items (the database away a long
+ * time), the oldest are dropped.
  */
 export class GroupWriter<T> {
   private queue: T[] = [];
@@ -11,6 +13,7 @@ export class GroupWriter<T> {
     private readonly write: (items: T[]) => Promise<void>,
     private readonly onError: (error: unknown, lost: number) => void,
     private readonly cap = 10_000,
+    private readonly lingerMs = 0,
   ) {}
 
   add(item: T): void {
@@ -24,6 +27,7 @@ export class GroupWriter<T> {
   }
 
   private async drain(): Promise<void> {
+    if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, 1_000);
       try {

@@ -37,7 +37,7 @@ export class ProductsHttpController {
 
   @Get(':sku')
   async get(@Param() { sku }: SkuParam): Promise<ProductResponse> {
-    const row = await this.tx.run((m) => this.products.find(m, sku));
+    const row = await this.tx.single((m) => this.products.find(m, sku));
     if (!row) throw new ProductNotFoundError(sku);
     return toResponse(row);
   }

@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { sql } from '../../../platform/database/sql';
 import { Line } from '../domain/reservation-plan';
 
@@ -18,7 +18,7 @@ const COLUMNS = `sku, name, price_cents AS "priceCents", available, reserved, so
 /** Stock lives in SQL: every change is a conditional update, so concurrency cannot oversell. */
 @Injectable()
 export class ProductRepository {
-  async insert(m: EntityManager, p: { sku: string; name: string; priceCents: number; quantity: number }): Promise<ProductRow | null> {
+  async insert(m: Sql, p: { sku: string; name: string; priceCents: number; quantity: number }): Promise<ProductRow | null> {
     const rows = await sql.rows<ProductRow>(m, 
       `INSERT INTO inventory.products (sku, name, price_cents, available) VALUES ($1, $2, $3, $4)
        ON CONFLICT (sku) DO NOTHING RETURNING ${COLUMNS}`,
@@ -27,13 +27,13 @@ export class ProductRepository {
     return rows[0] ?? null;
   }
 
-  async find(m: EntityManager, sku: string): Promise<ProductRow | null> {
+  async find(m: Sql, sku: string): Promise<ProductRow | null> {
     const rows = await sql.rows<ProductRow>(m, `SELECT ${COLUMNS} FROM inventory.products WHERE sku = $1`, [sku]);
     return rows[0] ?? null;
   }
 
   /** Renames or reprices; the version moves by one, atomically with the change. */
-  async update(m: EntityManager, sku: string, patch: { name?: string; priceCents?: number }): Promise<ProductRow | null> {
+  async update(m: Sql, sku: string, patch: { name?: string; priceCents?: number }): Promise<ProductRow | null> {
     const rows = await sql.rows<ProductRow>(m, 
       `UPDATE inventory.products
        SET name = COALESCE($2, name), price_cents = COALESCE($3, price_cents), version = version + 1, updated_at = now()
@@ -43,7 +43,7 @@ export class ProductRepository {
     return rows[0] ?? null;
   }
 
-  async restock(m: EntityManager, sku: string, quantity: number): Promise<ProductRow | null> {
+  async restock(m: Sql, sku: string, quantity: number): Promise<ProductRow | null> {
     const rows = await sql.rows<ProductRow>(m, 
       `UPDATE inventory.products SET available = available + $2, updated_at = now() WHERE sku = $1 RETURNING ${COLUMNS}`,
       [sku, quantity],
@@ -55,17 +55,17 @@ export class ProductRepository {
    * Serialises the reservation steps of one order (reserve, release, commit): their events come
    * on different consumers and may run at the same moment.
    */
-  async lockOrder(m: EntityManager, orderId: string): Promise<void> {
+  async lockOrder(m: Sql, orderId: string): Promise<void> {
     await sql.exec(m, `SELECT pg_advisory_xact_lock(hashtext('inventory.order:' || $1))`, [orderId]);
   }
 
-  async isClosed(m: EntityManager, orderId: string): Promise<boolean> {
+  async isClosed(m: Sql, orderId: string): Promise<boolean> {
     const rows = await sql.rows(m, `SELECT 1 FROM inventory.closed_orders WHERE order_id = $1`, [orderId]);
     return rows.length > 0;
   }
 
   /** Locks the rows of a plan in its (sku) order and returns what is available in each. */
-  async lockAvailable(m: EntityManager, skus: string[]): Promise<Map<string, number>> {
+  async lockAvailable(m: Sql, skus: string[]): Promise<Map<string, number>> {
     const rows: { sku: string; available: number }[] = await sql.rows(m, 
       `SELECT sku, available FROM inventory.products WHERE sku = ANY($1) ORDER BY sku FOR UPDATE`,
       [skus],
@@ -73,7 +73,7 @@ export class ProductRepository {
     return new Map(rows.map((r) => [r.sku, r.available]));
   }
 
-  async reserve(m: EntityManager, orderId: string, plan: Line[]): Promise<void> {
+  async reserve(m: Sql, orderId: string, plan: Line[]): Promise<void> {
     for (const { sku, quantity } of plan) {
       const rows = await sql.rows(m, 
         `UPDATE inventory.products SET available = available - $2, reserved = reserved + $2, updated_at = now()
@@ -90,7 +90,7 @@ export class ProductRepository {
   }
 
   /** Moves an order's held stock back to available (cancel) or on to sold (confirm), once. */
-  async settle(m: EntityManager, orderId: string, outcome: 'RELEASED' | 'COMMITTED'): Promise<Line[]> {
+  async settle(m: Sql, orderId: string, outcome: 'RELEASED' | 'COMMITTED'): Promise<Line[]> {
     const held = await sql.rows<Line>(m, 
       `UPDATE inventory.reservations SET status = $2, updated_at = now()
        WHERE order_id = $1 AND status = 'RESERVED' RETURNING sku, quantity`,

@@ -26,7 +26,7 @@ export class SendDueEmailsHandler implements ICommandHandler<SendDueEmails, numb
   ) {}
 
   async execute({ limit }: SendDueEmails): Promise<number> {
-    const due = await this.tx.run((m) => this.notifications.claimUnsent(m, limit, CLAIM_MS));
+    const due = await this.tx.single((m) => this.notifications.claimUnsent(m, limit, CLAIM_MS));
     await Promise.all(due.map((email) => this.send(email)));
     return due.length;
   }
@@ -37,9 +37,9 @@ export class SendDueEmailsHandler implements ICommandHandler<SendDueEmails, numb
     } catch (error) {
       const message = (error as Error).message;
       this.logger.warn(`e-mail ${id} not sent (${message}); it will be tried again`);
-      await this.tx.run((m) => this.notifications.postpone(m, id, message)).catch(() => undefined);
+      await this.tx.single((m) => this.notifications.postpone(m, id, message)).catch(() => undefined);
       return;
     }
-    await this.tx.run((m) => this.notifications.markSent(m, id));
+    await this.tx.single((m) => this.notifications.markSent(m, id));
   }
 }

@@ -29,7 +29,7 @@ export class NotificationsHttpController {
 
   @Get()
   async list(@Query() { orderId }: NotificationsQuery): Promise<NotificationResponse[]> {
-    const rows = await this.tx.run((m) => this.notifications.list(m, orderId));
+    const rows = await this.tx.single((m) => this.notifications.list(m, orderId));
     return rows.map((r) => ({ ...r, sentAt: new Date(r.sentAt).toISOString() }));
   }
 }

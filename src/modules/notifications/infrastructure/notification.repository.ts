@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
 import { Email, Template } from '../domain/templates';
@@ -23,7 +23,7 @@ const UNSENT: DueWorkTable = { table: 'notifications.notifications', due: 'sent_
 @Injectable()
 export class NotificationRepository {
   /** False when this (order, template) is recorded already: at most one e-mail each. */
-  async record(m: EntityManager, n: { id: string; orderId: string; template: Template; email: Email }): Promise<boolean> {
+  async record(m: Sql, n: { id: string; orderId: string; template: Template; email: Email }): Promise<boolean> {
     const rows = await sql.rows(
       m,
       `INSERT INTO notifications.notifications (id, order_id, template, "to", subject, body) VALUES ($1, $2, $3, $4, $5, $6)
@@ -34,21 +34,21 @@ export class NotificationRepository {
   }
 
   /** Claims unsent e-mails for `leaseMs`: a sender that died mid-send is taken over after that. */
-  claimUnsent(m: EntityManager, limit: number, leaseMs: number): Promise<OutgoingEmail[]> {
+  claimUnsent(m: Sql, limit: number, leaseMs: number): Promise<OutgoingEmail[]> {
     return claimDueWork<OutgoingEmail>(m, UNSENT, limit, leaseMs);
   }
 
-  async markSent(m: EntityManager, id: string): Promise<void> {
+  async markSent(m: Sql, id: string): Promise<void> {
     await sql.exec(m, `UPDATE notifications.notifications SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1`, [id]);
   }
 
   /** The mail server did not take it: try again later. */
-  postpone(m: EntityManager, id: string, error: string): Promise<void> {
+  postpone(m: Sql, id: string, error: string): Promise<void> {
     return postponeDueWork(m, UNSENT, id, error);
   }
 
   /** Sent e-mails only. */
-  async list(m: EntityManager, orderId: string): Promise<NotificationRow[]> {
+  async list(m: Sql, orderId: string): Promise<NotificationRow[]> {
     return sql.rows<NotificationRow>(
       m,
       `SELECT id, order_id AS "orderId", template, "to", subject, sent_at AS "sentAt"

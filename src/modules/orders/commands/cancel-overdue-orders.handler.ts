@@ -24,7 +24,7 @@ export class CancelOverdueOrdersHandler implements ICommandHandler<CancelOverdue
 
   async execute({ timeoutMs, limit }: CancelOverdueOrders): Promise<number> {
     const before = new Date(this.clock.now().getTime() - timeoutMs);
-    const overdue = await this.tx.run((m) => this.orders.pendingSince(m, before, limit));
+    const overdue = await this.tx.single((m) => this.orders.pendingSince(m, before, limit));
     for (const id of overdue) {
       // Each cancel is its own transaction; the order row lock makes a racing outcome or replica a no-op.
       const context = { correlationId: id, causationId: `deadline:${id}` };

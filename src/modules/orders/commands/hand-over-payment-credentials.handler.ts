@@ -29,7 +29,7 @@ export class HandOverPaymentCredentialsHandler implements ICommandHandler<HandOv
   ) {}
 
   async execute({ limit }: HandOverPaymentCredentials): Promise<number> {
-    const due = await this.tx.run((m) => this.handoffs.claimDue(m, limit, CLAIM_MS));
+    const due = await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS));
     await Promise.all(due.map((handoff) => this.handOver(handoff)));
     return due.length;
   }
@@ -37,17 +37,17 @@ export class HandOverPaymentCredentialsHandler implements ICommandHandler<HandOv
   private async handOver({ orderId, paymentToken }: PaymentHandoff): Promise<void> {
     try {
       await this.channel.send(DEPOSIT_PAYMENT_CREDENTIAL, { orderId, paymentToken } satisfies DepositPaymentCredential);
-      await this.tx.run((m) => this.handoffs.delete(m, orderId));
+      await this.tx.single((m) => this.handoffs.delete(m, orderId));
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof RequestRefusedError) {
         // Payments will never take it as it is; the order's deadline cancels it.
         this.logger.error(`payments refused the card token of order ${orderId}: ${message}`);
-        await this.tx.run((m) => this.handoffs.delete(m, orderId)).catch(() => undefined);
+        await this.tx.single((m) => this.handoffs.delete(m, orderId)).catch(() => undefined);
         return;
       }
       this.logger.warn(`card token of order ${orderId} not handed over (${message}); it will be sent again`);
-      await this.tx.run((m) => this.handoffs.postpone(m, orderId, message)).catch(() => undefined);
+      await this.tx.single((m) => this.handoffs.postpone(m, orderId, message)).catch(() => undefined);
     }
   }
 }

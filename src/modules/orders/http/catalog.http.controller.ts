@@ -16,7 +16,7 @@ export class CatalogHttpController {
 
   @Get(':sku')
   async get(@Param() { sku }: SkuParam): Promise<CatalogEntry> {
-    const entry = await this.tx.run((m) => this.catalog.find(m, sku));
+    const entry = await this.tx.single((m) => this.catalog.find(m, sku));
     if (!entry) throw new DomainError('UNKNOWN_SKU', `the catalog has no sku ${sku}`, 'not-found');
     return entry;
   }

@@ -41,7 +41,7 @@ export class OrdersHttpController {
 
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrderResponse> {
-    const order = await this.tx.run((m) => this.orders.find(m, id));
+    const order = await this.tx.single((m) => this.orders.find(m, id));
     if (!order) throw new OrderNotFoundError(id);
     return {
       orderId: order.id,

@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { sql } from '../../../platform/database/sql';
 
 export interface CatalogEntry {
@@ -12,7 +12,7 @@ export interface CatalogEntry {
 @Injectable()
 export class CatalogRepository {
   /** Applies a product version only if it is newer than the one held: late events never roll back. */
-  async upsert(m: EntityManager, entry: CatalogEntry): Promise<void> {
+  async upsert(m: Sql, entry: CatalogEntry): Promise<void> {
     await sql.exec(m, 
       `INSERT INTO orders.catalog (sku, name, price_cents, version) VALUES ($1, $2, $3, $4)
        ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_cents = EXCLUDED.price_cents,
@@ -22,7 +22,7 @@ export class CatalogRepository {
     );
   }
 
-  async prices(m: EntityManager, skus: string[]): Promise<Map<string, number>> {
+  async prices(m: Sql, skus: string[]): Promise<Map<string, number>> {
     const rows: { sku: string; price_cents: number }[] = await sql.rows(m, 
       'SELECT sku, price_cents FROM orders.catalog WHERE sku = ANY($1)',
       [skus],
@@ -30,7 +30,7 @@ export class CatalogRepository {
     return new Map(rows.map((r) => [r.sku, r.price_cents]));
   }
 
-  async find(m: EntityManager, sku: string): Promise<CatalogEntry | null> {
+  async find(m: Sql, sku: string): Promise<CatalogEntry | null> {
     const rows = await sql.rows<CatalogEntry>(
       m,
       'SELECT sku, name, price_cents AS "priceCents", version FROM orders.catalog WHERE sku = $1',

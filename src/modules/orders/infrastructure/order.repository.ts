@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { sql } from '../../../platform/database/sql';
 import { safeInteger } from '../../../platform/database/safe-integer';
 import { Order, OrderState } from '../domain/order.aggregate';
@@ -22,7 +22,7 @@ const toStoredOrder = (row: OrderRow): StoredOrder => ({
 @Injectable()
 export class OrderRepository {
   /** False when another request with the same Idempotency-Key got there first. */
-  async insert(m: EntityManager, order: Order, idempotency?: { key: string; hash: string }): Promise<boolean> {
+  async insert(m: Sql, order: Order, idempotency?: { key: string; hash: string }): Promise<boolean> {
     const s = order.snapshot;
     const rows = await sql.rows(
       m,
@@ -38,18 +38,18 @@ export class OrderRepository {
     return rows.length === 1;
   }
 
-  async find(m: EntityManager, id: string, lock = false): Promise<StoredOrder | null> {
+  async find(m: Sql, id: string, lock = false): Promise<StoredOrder | null> {
     const rows = await sql.rows<OrderRow>(m, `SELECT ${COLUMNS} FROM orders.orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toStoredOrder(rows[0]) : null;
   }
 
-  async findByIdempotencyKey(m: EntityManager, key: string): Promise<StoredOrder | null> {
+  async findByIdempotencyKey(m: Sql, key: string): Promise<StoredOrder | null> {
     const rows = await sql.rows<OrderRow>(m, `SELECT ${COLUMNS} FROM orders.orders WHERE idempotency_key = $1`, [key]);
     return rows[0] ? toStoredOrder(rows[0]) : null;
   }
 
   /** The oldest orders still PENDING that were placed before `before`. */
-  async pendingSince(m: EntityManager, before: Date, limit: number): Promise<string[]> {
+  async pendingSince(m: Sql, before: Date, limit: number): Promise<string[]> {
     const rows = await sql.rows<{ id: string }>(
       m,
       `SELECT id FROM orders.orders WHERE status = 'PENDING' AND created_at < $1 ORDER BY created_at LIMIT $2`,
@@ -58,7 +58,7 @@ export class OrderRepository {
     return rows.map((r) => r.id);
   }
 
-  async saveTransition(m: EntityManager, order: Order): Promise<void> {
+  async saveTransition(m: Sql, order: Order): Promise<void> {
     const s = order.snapshot;
     await sql.exec(m, 
       `UPDATE orders.orders SET status = $2, cancellation_reason = $3, version = $4, updated_at = $5 WHERE id = $1`,

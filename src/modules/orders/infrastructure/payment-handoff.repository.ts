@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
 
@@ -18,20 +18,20 @@ const HANDOFFS: DueWorkTable = {
 /** Card tokens waiting to be handed to payments; a row is deleted as soon as payments has it. */
 @Injectable()
 export class PaymentHandoffRepository {
-  async insert(m: EntityManager, orderId: string, paymentToken: string): Promise<void> {
+  async insert(m: Sql, orderId: string, paymentToken: string): Promise<void> {
     await sql.exec(m, `INSERT INTO orders.payment_handoffs (id, payment_token) VALUES ($1, $2)`, [orderId, paymentToken]);
   }
 
-  claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<PaymentHandoff[]> {
+  claimDue(m: Sql, limit: number, leaseMs: number): Promise<PaymentHandoff[]> {
     return claimDueWork<PaymentHandoff>(m, HANDOFFS, limit, leaseMs);
   }
 
-  postpone(m: EntityManager, orderId: string, error: string): Promise<void> {
+  postpone(m: Sql, orderId: string, error: string): Promise<void> {
     return postponeDueWork(m, HANDOFFS, orderId, error);
   }
 
   /** Handed over, or the order is final: the token goes. */
-  async delete(m: EntityManager, orderId: string): Promise<void> {
+  async delete(m: Sql, orderId: string): Promise<void> {
     await sql.exec(m, `DELETE FROM orders.payment_handoffs WHERE id = $1`, [orderId]);
   }
 }

@@ -43,9 +43,9 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
   async execute({ limit }: CallDueGateway): Promise<number> {
     if (Date.now() - this.purgedAt > PURGE_EVERY_MS) {
       this.purgedAt = Date.now();
-      await this.tx.run((m) => this.credentials.purgeStale(m, ORPHAN_TOKEN_MS));
+      await this.tx.single((m) => this.credentials.purgeStale(m, ORPHAN_TOKEN_MS));
     }
-    const due = await this.tx.run((m) => this.payments.claimDue(m, limit, CLAIM_MS));
+    const due = await this.tx.single((m) => this.payments.claimDue(m, limit, CLAIM_MS));
     await Promise.all(
       due.map(({ payment, traceparent }) =>
         withContinuedSpan(`payments ${payment.due}`, traceparent, { 'shop.order.id': payment.snapshot.orderId }, () => this.call(payment)),
@@ -60,7 +60,7 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
     try {
       if (kind === 'charge') {
         // CHARGING is only entered with the token at hand, and keeps it until decided.
-        const token = await this.tx.run((m) => this.credentials.tokenOf(m, orderId));
+        const token = await this.tx.single((m) => this.credentials.tokenOf(m, orderId));
         if (!token) throw new Error(`no card token for order ${orderId}`);
         const result = await this.gateway.charge({ idempotencyKey: orderId, amountCents, token });
         await this.settle(id, (p) => p.settleCharge(result as ChargeResult));
@@ -72,7 +72,7 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
       const message = (error as Error).message;
       this.logger.warn(`${kind} of order ${orderId} failed (${message}); it will be asked again`);
       // If even this fails (database away), the claim runs out and a later round takes the payment.
-      await this.tx.run((m) => this.payments.postpone(m, id, message)).catch(() => undefined);
+      await this.tx.single((m) => this.payments.postpone(m, id, message)).catch(() => undefined);
     }
   }
 

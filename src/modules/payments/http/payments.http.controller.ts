@@ -29,7 +29,7 @@ export class PaymentsHttpController {
 
   @Get()
   async list(@Query() { orderId }: PaymentsQuery): Promise<PaymentResponse[]> {
-    const payments = await this.tx.run((m) => this.payments.listDecided(m, orderId));
+    const payments = await this.tx.single((m) => this.payments.listDecided(m, orderId));
     return payments.map((p) => ({
       paymentId: p.id,
       orderId: p.orderId,

@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { sql } from '../../../platform/database/sql';
 
 /** Statuses in which a charge may still need the card token. */
@@ -9,7 +9,7 @@ const OPEN = `('PENDING', 'CHARGING')`;
 @Injectable()
 export class PaymentCredentialRepository {
   /** Keeps the token unless the order's payment is decided already (a late hand-over). */
-  async deposit(m: EntityManager, orderId: string, paymentToken: string): Promise<void> {
+  async deposit(m: Sql, orderId: string, paymentToken: string): Promise<void> {
     await sql.exec(
       m,
       `INSERT INTO payments.payment_credentials (order_id, payment_token)
@@ -19,18 +19,18 @@ export class PaymentCredentialRepository {
     );
   }
 
-  async has(m: EntityManager, orderId: string): Promise<boolean> {
+  async has(m: Sql, orderId: string): Promise<boolean> {
     return (await sql.rows(m, `SELECT 1 FROM payments.payment_credentials WHERE order_id = $1`, [orderId])).length === 1;
   }
 
-  async tokenOf(m: EntityManager, orderId: string): Promise<string | undefined> {
+  async tokenOf(m: Sql, orderId: string): Promise<string | undefined> {
     const rows = await sql.rows<{ token: string }>(m, `SELECT payment_token AS token FROM payments.payment_credentials WHERE order_id = $1`, [
       orderId,
     ]);
     return rows[0]?.token;
   }
 
-  async forget(m: EntityManager, orderId: string): Promise<void> {
+  async forget(m: Sql, orderId: string): Promise<void> {
     await sql.exec(m, `DELETE FROM payments.payment_credentials WHERE order_id = $1`, [orderId]);
   }
 
@@ -38,7 +38,7 @@ export class PaymentCredentialRepository {
    * What a race left behind (a hand-over committing beside a void): tokens of decided payments,
    * and tokens whose order never reached payments after `orphanMs`.
    */
-  async purgeStale(m: EntityManager, orphanMs: number): Promise<number> {
+  async purgeStale(m: Sql, orphanMs: number): Promise<number> {
     const rows = await sql.rows(
       m,
       `DELETE FROM payments.payment_credentials c

@@ -1,5 +1,5 @@
+import { Sql } from '../../../platform/database/sql';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { claimDueWork, DueWorkTable, postponeDueWork } from '../../../platform/database/due-work';
 import { sql } from '../../../platform/database/sql';
 import { messageContext } from '../../../platform/messaging/message-context';
@@ -30,7 +30,7 @@ export class PaymentRepository {
   constructor(private readonly credentials: PaymentCredentialRepository) {}
 
   /** False when the order has a payment already (a repeat, or a void that came first). */
-  async insert(m: EntityManager, payment: Payment): Promise<boolean> {
+  async insert(m: Sql, payment: Payment): Promise<boolean> {
     const s = payment.snapshot;
     const rows = await sql.rows(
       m,
@@ -43,25 +43,25 @@ export class PaymentRepository {
   }
 
   /** A void that came before the intent keeps no amount; the late intent fills it in for the record. */
-  async fillVoidedAmount(m: EntityManager, orderId: string, amountCents: number): Promise<void> {
+  async fillVoidedAmount(m: Sql, orderId: string, amountCents: number): Promise<void> {
     await sql.exec(m, `UPDATE payments.payments SET amount_cents = $2 WHERE order_id = $1 AND status = 'VOIDED' AND amount_cents = 0`, [
       orderId,
       amountCents,
     ]);
   }
 
-  async lockByOrder(m: EntityManager, orderId: string): Promise<Payment | null> {
+  async lockByOrder(m: Sql, orderId: string): Promise<Payment | null> {
     const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]);
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
   }
 
-  async lock(m: EntityManager, id: string): Promise<Payment | null> {
+  async lock(m: Sql, id: string): Promise<Payment | null> {
     const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE id = $1 FOR UPDATE`, [id]);
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
   }
 
   /** Saves a transition; a due gateway call is due now and unclaimed, in the trace of this change. */
-  async save(m: EntityManager, payment: Payment): Promise<void> {
+  async save(m: Sql, payment: Payment): Promise<void> {
     const s = payment.snapshot;
     await sql.exec(
       m,
@@ -76,18 +76,18 @@ export class PaymentRepository {
   }
 
   /** Claims payments whose gateway call is due, for `leaseMs`: another worker takes them over after that. */
-  async claimDue(m: EntityManager, limit: number, leaseMs: number): Promise<DueCall[]> {
+  async claimDue(m: Sql, limit: number, leaseMs: number): Promise<DueCall[]> {
     const rows = await claimDueWork<Record<string, unknown>>(m, GATEWAY_CALLS, limit, leaseMs);
     return rows.map(({ traceparent, ...row }) => ({ payment: Payment.restore(toState(row)), traceparent: (traceparent as string | null) ?? undefined }));
   }
 
   /** The gateway did not answer: try again later. */
-  postpone(m: EntityManager, id: string, error: string): Promise<void> {
+  postpone(m: Sql, id: string, error: string): Promise<void> {
     return postponeDueWork(m, GATEWAY_CALLS, id, error);
   }
 
   /** Decided payments only: a pending intent or a charge in flight is not a payment yet. */
-  async listDecided(m: EntityManager, orderId: string): Promise<PaymentState[]> {
+  async listDecided(m: Sql, orderId: string): Promise<PaymentState[]> {
     const rows = await sql.rows(
       m,
       `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 AND status NOT IN ('PENDING', 'CHARGING') ORDER BY created_at`,
