@@ -104,6 +104,9 @@ describeWithNats('admin surface: the operator credential (real Postgres, real Je
     let sql: string[];
     try {
       for (let i = 0; i < 50; i++) expect((await shop.http('GET', '/metrics')).status).toBe(200);
+      // The spy must see the application's SQL (an idle relay polls its outbox within a second or two).
+      const seen = () => queries.mock.calls.some(([q]) => /outbox/.test(typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '')));
+      await waitFor('a relay poll seen by the spy', seen, { timeoutMs: 10_000 });
     } finally {
       // Read before the restore, which forgets the calls.
       sql = queries.mock.calls.map(([q]) => (typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '')));

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { inlineParams } from './inline-params';
 import { SqlResult, SqlTransaction } from './sql-transaction';
 
 /**
@@ -25,6 +26,18 @@ export const sql = {
 
   async rows<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<T[]> {
     return (await sql.exec<T>(m, text, params)).rows;
+  },
+
+  /**
+   * A write whose answer nobody reads (no RETURNING, no row count): inside a transaction it goes
+   * with the COMMIT, in that round trip, after the statements sent before it; a failure fails the
+   * commit, and the whole unit of work rolls back as it would have. Only for a unit's last
+   * writes: nothing after it may read what it writes.
+   */
+  async later(m: Sql, text: string, params: unknown[] = []): Promise<void> {
+    const inlined = m instanceof SqlTransaction && m.open ? inlineParams(text, params) : undefined;
+    if (inlined === undefined) await sql.exec(m, text, params);
+    else (m as SqlTransaction).atCommit(inlined);
   },
 
   async one<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<T | undefined> {

@@ -5,6 +5,8 @@ import { v7 as uuidv7 } from 'uuid';
 
 export interface ClaimedRow {
   id: string;
+  /** Where the row version lies: it cannot move while the batch holds the row's lock. */
+  ctid: string;
   type: string;
   /** The envelope as stored (JSON text). */
   body: string;
@@ -20,7 +22,7 @@ export interface ClaimedRow {
  */
 export const MAX_HOLD_MS = 60_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CTID = /^\(\d+,\d+\)$/;
 
 /**
  * The open transaction of one claimed batch: its row locks are the claim. Postgres ends a session
@@ -35,6 +37,7 @@ export class LockedBatch {
   /** When Postgres last answered on this session: past a lease without an answer, the locks may be gone. */
   private confirmedAt = performance.now();
   private done = false;
+  private readonly ctidOf: Map<string, string>;
 
   constructor(
     readonly rows: readonly ClaimedRow[],
@@ -45,6 +48,7 @@ export class LockedBatch {
     /** Hands the session's error handling back (OutboxClaims listens while the batch holds it). */
     private readonly detach: () => void,
   ) {
+    this.ctidOf = new Map(rows.map((r) => [r.id, r.ctid]));
     this.timer = setInterval(() => void this.ping(), Math.max(1, Math.floor(leaseMs / 3)));
   }
 
@@ -79,9 +83,12 @@ export class LockedBatch {
    * session was ended meanwhile (nothing of the batch then counts). Returns how many it marked.
    */
   async commit(published: readonly string[]): Promise<number> {
-    // A simple query, so the two statements go together: the ids are the outbox's own uuids, checked to be nothing else.
-    if (!published.every((id) => UUID.test(id))) throw new Error('the batch holds an id that is not a uuid');
-    const mark = published.length === 0 ? '' : `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE id = ANY('{${published.join(',')}}'::uuid[]);`;
+    // Marked by ctid (a TID scan), not by id (an index descent per row): a third of the batch's
+    // time went to the mark. A simple query, so the two statements go together: the ctids are
+    // Postgres's own, checked to be nothing else.
+    const ctids = published.map((id) => this.ctidOf.get(id));
+    if (!ctids.every((ctid) => ctid !== undefined && CTID.test(ctid))) throw new Error('the batch marks a row it did not claim');
+    const mark = ctids.length === 0 ? '' : `UPDATE "${this.schema}".outbox SET published_at = now(), last_error = NULL WHERE ctid = ANY('{${ctids.map((c) => `"${c}"`).join(',')}}'::tid[]);`;
     const results = await this.finish(`${mark}COMMIT`);
     return published.length === 0 ? 0 : (results[0].rowCount ?? 0);
   }

@@ -35,7 +35,7 @@ export class OutboxClaims {
       SET LOCAL application_name = 'shop:${schema}:relay:${process.pid}'`;
     // The envelope is read as text and published as stored: no JSON parse and stringify per row.
     this.claimSql = `
-      SELECT o.id, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
+      SELECT o.id, o.ctid::text AS ctid, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
       FROM ${t} o
       WHERE o.published_at IS NULL
         AND o.available_at <= now()

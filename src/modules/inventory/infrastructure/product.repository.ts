@@ -81,7 +81,7 @@ export class ProductRepository {
         [sku, quantity],
       );
       if (rows.length !== 1) throw new Error(`stock of ${sku} changed under a lock`);
-      await sql.exec(m, `INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, $2, $3, 'RESERVED')`, [
+      await sql.later(m, `INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, $2, $3, 'RESERVED')`, [
         orderId,
         sku,
         quantity,
@@ -96,11 +96,11 @@ export class ProductRepository {
        WHERE order_id = $1 AND status = 'RESERVED' RETURNING sku, quantity`,
       [orderId, outcome],
     );
-    await sql.exec(m, `INSERT INTO inventory.closed_orders (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [orderId, outcome]);
+    await sql.later(m, `INSERT INTO inventory.closed_orders (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [orderId, outcome]);
     const lines = held.sort((a, b) => (a.sku < b.sku ? -1 : 1));
     const target = outcome === 'RELEASED' ? 'available = available + $2' : 'sold = sold + $2';
     for (const { sku, quantity } of lines) {
-      await sql.exec(m, `UPDATE inventory.products SET reserved = reserved - $2, ${target}, updated_at = now() WHERE sku = $1`, [
+      await sql.later(m, `UPDATE inventory.products SET reserved = reserved - $2, ${target}, updated_at = now() WHERE sku = $1`, [
         sku,
         quantity,
       ]);

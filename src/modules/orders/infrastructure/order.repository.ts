@@ -60,11 +60,12 @@ export class OrderRepository {
 
   async saveTransition(m: Sql, order: Order): Promise<void> {
     const s = order.snapshot;
-    await sql.exec(m, 
+    await sql.later(
+      m,
       `UPDATE orders.orders SET status = $2, cancellation_reason = $3, version = $4, updated_at = $5 WHERE id = $1`,
       [s.id, s.status, s.cancellationReason, s.version, s.updatedAt],
     );
     // A final order will never be charged: its card token, if payments has not taken it yet, goes now.
-    if (s.status !== 'PENDING') await sql.exec(m, `DELETE FROM orders.payment_handoffs WHERE id = $1`, [s.id]);
+    if (s.status !== 'PENDING') await sql.later(m, `DELETE FROM orders.payment_handoffs WHERE id = $1`, [s.id]);
   }
 }

@@ -19,7 +19,7 @@ const HANDOFFS: DueWorkTable = {
 @Injectable()
 export class PaymentHandoffRepository {
   async insert(m: Sql, orderId: string, paymentToken: string): Promise<void> {
-    await sql.exec(m, `INSERT INTO orders.payment_handoffs (id, payment_token) VALUES ($1, $2)`, [orderId, paymentToken]);
+    await sql.later(m, `INSERT INTO orders.payment_handoffs (id, payment_token) VALUES ($1, $2)`, [orderId, paymentToken]);
   }
 
   claimDue(m: Sql, limit: number, leaseMs: number): Promise<PaymentHandoff[]> {

@@ -31,7 +31,7 @@ export class PaymentCredentialRepository {
   }
 
   async forget(m: Sql, orderId: string): Promise<void> {
-    await sql.exec(m, `DELETE FROM payments.payment_credentials WHERE order_id = $1`, [orderId]);
+    await sql.later(m, `DELETE FROM payments.payment_credentials WHERE order_id = $1`, [orderId]);
   }
 
   /**

@@ -63,7 +63,7 @@ export class PaymentRepository {
   /** Saves a transition; a due gateway call is due now and unclaimed, in the trace of this change. */
   async save(m: Sql, payment: Payment): Promise<void> {
     const s = payment.snapshot;
-    await sql.exec(
+    await sql.later(
       m,
       `UPDATE payments.payments
        SET status = $2, decline_reason = $3, charge_id = $4, cancel_requested = $5, version = $6, updated_at = now(),
