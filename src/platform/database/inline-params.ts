@@ -64,3 +64,12 @@ function literalOf(value: unknown): string | undefined {
   if (prepared.includes('\0')) return undefined;
   return escapeLiteral(prepared);
 }
+
+/**
+ * A statement's text for a trace: a text sent with BEGIN or COMMIT (the only ones with a `;`)
+ * carries its values inlined (e-mails, names, whole envelopes), where a parameterised one
+ * carried `$n`; every quoted literal becomes '?'. pg's literals double their quotes, also in E''.
+ */
+export function withoutInlinedValues(text: string): string {
+  return text.includes(';') ? text.replace(/'(?:[^']|'')*'/g, "'?'") : text;
+}
