@@ -32,6 +32,14 @@ describe('inlineParams', () => {
     expect(inlineParams('SELECT $1', [Buffer.from('x')])).toBeUndefined();
     expect(inlineParams("SELECT 'open", [])).toBeUndefined();
   });
+
+  it('refuses block comments and backslashes in the text: a value there would end the comment or the E literal', () => {
+    // Inlined, Postgres ran "SELECT 1 ; DELETE FROM canary;" with the rest commented out.
+    expect(inlineParams('SELECT 1 /* $1 */', ['*/ ; DELETE FROM canary; /*'])).toBeUndefined();
+    expect(inlineParams('SELECT 1 /* note */, $1', ['x'])).toBeUndefined();
+    expect(inlineParams("SELECT E'\\' $1 \\''", ["x'; DELETE FROM canary; --"])).toBeUndefined();
+    expect(inlineParams("SELECT 'a\\', $1", ['x'])).toBeUndefined();
+  });
 });
 
 describe('withoutInlinedValues', () => {

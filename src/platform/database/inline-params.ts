@@ -10,9 +10,13 @@ const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unkn
  * trip as BEGIN or COMMIT (the simple query protocol takes no parameters).
  *
  * Undefined when the text is not plainly parameterised (dollar quoting, a `$` in a literal or an
- * identifier, a parameter number without a value): the caller then sends it the usual way.
+ * identifier, a parameter number without a value, a comment, a backslash): the caller then sends
+ * it the usual way.
  */
 export function inlineParams(text: string, params: readonly unknown[]): string | undefined {
+  // The scanner knows no comments and no E'' escapes: a `$1` inside `/* */`, or after an E'\'',
+  // would put the value's own quotes where Postgres reads code (a value "*/; DELETE ...; /*" ran).
+  if (text.includes('/*') || text.includes('\\')) return undefined;
   let out = '';
   let i = 0;
   while (i < text.length) {
