@@ -6,6 +6,7 @@ import { toErrorBody } from '../../src/platform/http/exceptions.filter';
 import { ProbeAppModule } from '../support/probe/probe.app';
 import { probeEvent, ProbeService } from '../support/probe/probe.module';
 import { describeWithNats } from '../support/requires-nats';
+import { InProcessShop } from '../support/shop/in-process-shop';
 import { startApp } from '../support/test-app';
 import { deleteNamespace, testNamespace } from '../support/test-broker';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -314,6 +315,17 @@ describeWithNats('adversary: inlined parameters and units of work on pg (real Po
       expect((await Promise.all(all)).map((r) => r.rows)).toEqual(Array(all.length).fill([{ one: 1 }]));
     });
 
+    it('a pool with no connection free within its wait: 503, as before', async () => {
+      const pool = poolOf(tx.dataSource);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const held = Array.from({ length: pool.options.max ?? 8 }, () => tx.run(async (m) => (await m.exec('SELECT 1'), gate)));
+      const starved = await outcome(async () => (await tx.single((m) => m.exec('SELECT 1'))).rows);
+      release();
+      await Promise.all(held);
+      expect(starved).toMatchObject({ status: 503 });
+    }, 30_000);
+
     it('a single statement whose connection is terminated: 503, and the connection is not pooled again', async () => {
       const seen = await outcome(async () => (await tx.single((m) => m.exec('SELECT pg_terminate_backend(pg_backend_pid())'))).rows);
       expect(seen).toMatchObject({ status: 503 });
@@ -344,5 +356,45 @@ describeWithNats('adversary: inlined parameters and units of work on pg (real Po
       const [{ client_encoding }] = (await tx.single((m) => m.exec<{ client_encoding: string }>('SHOW client_encoding'))).rows;
       expect(client_encoding).toBe('UTF8');
     });
+  });
+});
+
+/** The same values through the shop's HTTP edge, its events and its consumers (in-process transport, no broker). */
+describe('adversary: hostile values through the shop, in-process (real Postgres)', () => {
+  const world = new InProcessShop('advsql_ip', { NATS_URL: '' });
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
+
+  it.each(HOSTILE.filter(([, v]) => v.length <= 200).map(([label, v], i) => [label, v, `ADV-${i}`]))(
+    'a product named with %s is stored, answered and carried to the catalog as sent',
+    async (_label, name, sku) => {
+      const registered = await world.http('POST', '/inventory/products', { sku, name, priceCents: 100, quantity: 1 });
+      expect(registered.status).toBe(201);
+      await world.catalogHas(sku, 1);
+      expect((await world.http('GET', `/inventory/products/${sku}`)).body.name).toBe(asStored(name));
+      const [stored] = await world.db.query(`SELECT name FROM inventory.products WHERE sku = $1`, [sku]);
+      expect(stored.name).toBe(asStored(name));
+      const [envelope] = await world.db.query(`SELECT envelope FROM inventory.outbox WHERE aggregate_id = $1`, [sku]);
+      expect(envelope.envelope.payload.name).toBe(asStored(name));
+    },
+  );
+
+  it('a product name with a NUL is a 400 with nothing stored, and the shop goes on', async () => {
+    const answer = await world.http('POST', '/inventory/products', { sku: 'ADV-NUL', name: 'a\u0000b', priceCents: 100, quantity: 1 });
+    expect(answer.status).toBe(400);
+    expect(await world.db.query(`SELECT 1 FROM inventory.products WHERE sku = 'ADV-NUL'`)).toHaveLength(0);
+    expect(await world.db.query(`SELECT 1 FROM inventory.outbox WHERE aggregate_id = 'ADV-NUL'`)).toHaveLength(0);
+    await world.registerProduct('ADV-AFTER-NUL', 100, 1);
+  });
+
+  it("an order with a quoted e-mail and an Idempotency-Key of quotes, backslashes and $1 replays as itself and confirms", async () => {
+    await world.registerProduct('ADV-ORDER', 100, 10);
+    const key = `k'"\\$1$$--/*;${"'".repeat(40)}`;
+    const order = { customerId: '0193a2b4-0000-7000-8000-00000000ad01', customerEmail: "o'brien+x@example.com", items: [{ sku: 'ADV-ORDER', quantity: 1 }], paymentToken: 'tok_visa' };
+    const first = await world.http('POST', '/orders', order, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const again = await world.http('POST', '/orders', order, { 'idempotency-key': key });
+    expect(again.body.orderId).toBe(first.body.orderId);
+    expect(await world.finalOrder(first.body.orderId)).toMatchObject({ status: 'CONFIRMED', customerEmail: order.customerEmail });
   });
 });
