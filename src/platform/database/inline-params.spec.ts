@@ -1,4 +1,4 @@
-import { inlineParams } from './inline-params';
+import { inlineParams, withoutInlinedValues } from './inline-params';
 
 describe('inlineParams', () => {
   it('replaces each parameter with its escaped literal, $11 not read as $1 then 1', () => {
@@ -31,5 +31,25 @@ describe('inlineParams', () => {
     expect(inlineParams('SELECT $1', ['a\0b'])).toBeUndefined();
     expect(inlineParams('SELECT $1', [Buffer.from('x')])).toBeUndefined();
     expect(inlineParams("SELECT 'open", [])).toBeUndefined();
+  });
+
+  it('refuses block comments and backslashes in the text: a value there would end the comment or the E literal', () => {
+    // Inlined, Postgres ran "SELECT 1 ; DELETE FROM canary;" with the rest commented out.
+    expect(inlineParams('SELECT 1 /* $1 */', ['*/ ; DELETE FROM canary; /*'])).toBeUndefined();
+    expect(inlineParams('SELECT 1 /* note */, $1', ['x'])).toBeUndefined();
+    expect(inlineParams("SELECT E'\\' $1 \\''", ["x'; DELETE FROM canary; --"])).toBeUndefined();
+    expect(inlineParams("SELECT 'a\\', $1", ['x'])).toBeUndefined();
+  });
+});
+
+describe('withoutInlinedValues', () => {
+  it('masks every literal of a statement sent with BEGIN or COMMIT, doubled quotes and E literals included', () => {
+    const inlined = inlineParams('INSERT INTO t (a, b, c) VALUES ($1, $2, $3::jsonb)', ["o'brien@example.com", 'a\\b', { card: "tok_'x" }])!;
+    expect(withoutInlinedValues(`BEGIN; ${inlined}`)).toBe(`BEGIN; INSERT INTO t (a, b, c) VALUES ('?',  E'?', '?'::jsonb)`);
+    expect(withoutInlinedValues(`${inlined};\nCOMMIT`)).not.toMatch(/brien|tok_/);
+  });
+
+  it('leaves a parameterised statement as it is', () => {
+    expect(withoutInlinedValues(`SELECT 1 FROM t WHERE s IN ('PENDING') AND id = $1`)).toBe(`SELECT 1 FROM t WHERE s IN ('PENDING') AND id = $1`);
   });
 });

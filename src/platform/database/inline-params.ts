@@ -10,9 +10,13 @@ const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unkn
  * trip as BEGIN or COMMIT (the simple query protocol takes no parameters).
  *
  * Undefined when the text is not plainly parameterised (dollar quoting, a `$` in a literal or an
- * identifier, a parameter number without a value): the caller then sends it the usual way.
+ * identifier, a parameter number without a value, a comment, a backslash): the caller then sends
+ * it the usual way.
  */
 export function inlineParams(text: string, params: readonly unknown[]): string | undefined {
+  // The scanner knows no comments and no E'' escapes: a `$1` inside `/* */`, or after an E'\'',
+  // would put the value's own quotes where Postgres reads code (a value "*/; DELETE ...; /*" ran).
+  if (text.includes('/*') || text.includes('\\')) return undefined;
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -63,4 +67,13 @@ function literalOf(value: unknown): string | undefined {
   // A NUL cannot be in a simple query's text (Postgres would refuse the whole message, not the value).
   if (prepared.includes('\0')) return undefined;
   return escapeLiteral(prepared);
+}
+
+/**
+ * A statement's text for a trace: a text sent with BEGIN or COMMIT (the only ones with a `;`)
+ * carries its values inlined (e-mails, names, whole envelopes), where a parameterised one
+ * carried `$n`; every quoted literal becomes '?'. pg's literals double their quotes, also in E''.
+ */
+export function withoutInlinedValues(text: string): string {
+  return text.includes(';') ? text.replace(/'(?:[^']|'')*'/g, "'?'") : text;
 }

@@ -62,13 +62,16 @@ export class SqlTransaction {
     if (!this.begun && this.tail.length === 0) return;
     const text = [...(this.begun ? [] : ['BEGIN']), ...this.tail, 'COMMIT'].join(';\n');
     this.begun = true;
+    let results: QueryResult | QueryResult[];
     try {
-      await this.send(text);
+      results = (await this.send(text)) as QueryResult | QueryResult[];
     } catch (error) {
       // A queued statement failed: Postgres skipped the COMMIT and the transaction is aborted.
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
     }
+    // A statement failed and the work went on (the error caught): Postgres answers COMMIT with ROLLBACK, no error.
+    if (this.last(results).command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
   }
 
   async rollback(): Promise<void> {
@@ -86,7 +89,11 @@ export class SqlTransaction {
     try {
       return params ? await this.client.query(text, params) : await this.client.query(text);
     } catch (error) {
-      if (error instanceof Error && 'severity' in error) throw new QueryFailedError(shownText, shownParams, error);
+      if (error instanceof Error && 'severity' in error) {
+        // FATAL: Postgres ends the session (terminated, shutting down); the socket may not have closed yet.
+        if (error.severity === 'FATAL' || error.severity === 'PANIC') this.unusable = true;
+        throw new QueryFailedError(shownText, shownParams, error);
+      }
       this.unusable = true;
       throw error;
     }
