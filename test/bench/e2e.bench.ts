@@ -5,8 +5,9 @@ import { summarize } from './support/percentiles';
 import { openLoopStep, OrderTarget, StepResult, sweep } from './support/open-loop';
 import { ShopUnderTest } from './support/shop-under-test';
 
-/** Low load first (p50 at a gentle rate), then the open-loop sweep. */
+/** A warm-up (not measured), low load (p50 at a gentle rate), then the open-loop sweep. */
 async function measure(target: OrderTarget, log: (line: string) => void, between?: () => Promise<void>) {
+  if (s.warmUpSeconds > 0) await openLoopStep(target, s.lowLoadRate, s.warmUpSeconds, s.p99TargetMs);
   const since = Date.now();
   const low = await openLoopStep(target, s.lowLoadRate, s.lowLoadSeconds, s.p99TargetMs);
   const hop = summarize(await target.hopLatencies(since));

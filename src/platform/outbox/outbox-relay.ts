@@ -94,54 +94,28 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims and publishes until a claim comes back short of a full batch and no commit woke the
-   * relay while its batches were in flight, keeping at most PIPELINE_DEPTH batches in flight;
-   * returns how many rows it claimed. A commit during a batch's PubAcks and mark is claimed at
-   * once, not after them (a hop would wait a whole batch). Throws once every batch in flight has
+   * Claims and publishes until a claim comes back short of a full batch, keeping PIPELINE_DEPTH
+   * batches in flight; returns how many rows it claimed. Throws once every batch in flight has
    * settled if any failed (BrokerUnavailableError when the broker is away).
    */
   async drainOnce(): Promise<number> {
-    const inFlight = new Set<Promise<void>>();
+    const inFlight: Promise<void>[] = [];
     const failures: unknown[] = [];
-    const track = (round: RoundResult) => {
-      const settled: Promise<void> = round.settled.catch((error: unknown) => void failures.push(error)).finally(() => inFlight.delete(settled));
-      inFlight.add(settled);
-    };
+    const track = (round: RoundResult) => inFlight.push(round.settled.catch((error: unknown) => void failures.push(error)));
     let claimed = 0;
     try {
       while (failures.length === 0 && (this.running || Date.now() < this.flushUntil)) {
-        if (inFlight.size >= PIPELINE_DEPTH) await Promise.race(inFlight);
         const round = await this.round.start();
         claimed += round.claimed;
         track(round);
-        if (round.claimed < this.options.batchSize && !(await this.wokenBefore(Promise.all(inFlight)))) break;
+        if (round.claimed < this.options.batchSize) break;
+        if (inFlight.length >= PIPELINE_DEPTH) await inFlight.shift();
       }
     } finally {
       await Promise.all(inFlight);
     }
     if (failures.length > 0) throw failures[0];
     return claimed;
-  }
-
-  /** True when a wake came (or was pending) before `settled`; consumes it. */
-  private wokenBefore(settled: Promise<unknown>): Promise<boolean> {
-    if (this.wakePending) {
-      this.wakePending = false;
-      return Promise.resolve(true);
-    }
-    if (!this.running) return settled.then(() => false);
-    return new Promise((resolve) => {
-      const woken = () => {
-        this.wakeUp = undefined;
-        this.wakePending = false;
-        resolve(true);
-      };
-      this.wakeUp = woken;
-      void settled.then(() => {
-        if (this.wakeUp === woken) this.wakeUp = undefined;
-        resolve(false);
-      });
-    });
   }
 
   private async loop(): Promise<void> {

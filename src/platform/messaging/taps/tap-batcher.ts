@@ -14,7 +14,7 @@ const MAX_BATCH = 500;
 /**
  * Group commit for a tap: messages queue while one batch is being recorded and go in the next,
  * so a tap catching up on a long stream writes hundreds per statement, and a live one writes
- * each event at once. A failed batch is handed back with a growing delay.
+ * what came within `lingerMs` of its first event. A failed batch is handed back with a growing delay.
  */
 export class TapBatcher {
   private queue: TapMessage[] = [];
@@ -30,6 +30,7 @@ export class TapBatcher {
     private readonly tap: StreamTap,
     private readonly onError: (error: unknown, delayMs: number) => void,
     private readonly yieldWhenFull = false,
+    private readonly lingerMs = 0,
   ) {}
 
   add(message: TapMessage): void {
@@ -43,6 +44,7 @@ export class TapBatcher {
   }
 
   private async drain(): Promise<void> {
+    if (this.lingerMs > 0) await sleep(this.lingerMs);
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       const started = performance.now();
