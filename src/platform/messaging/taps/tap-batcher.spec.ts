@@ -6,6 +6,19 @@ function message(n: number, log: string[]): TapMessage {
 }
 
 describe('TapBatcher', () => {
+  it('given a linger, when messages come within it, then they are recorded in one batch', async () => {
+    const batches: number[][] = [];
+    const log: string[] = [];
+    const batcher = new TapBatcher({ name: 't', producers: ['orders'], record: async (events: TappedEvent[]) => void batches.push(events.map((e) => e.seq!)) }, () => undefined, false, 20);
+    batcher.add(message(1, log));
+    await new Promise((r) => setTimeout(r, 5));
+    batcher.add(message(2, log));
+    expect(batches).toEqual([]);
+    await batcher.idle();
+    expect(batches).toEqual([[1, 2]]);
+    expect(log).toEqual(['ack 1', 'ack 2']);
+  });
+
   it('given messages arriving while a batch is recorded, when recorded, then they go together in the next batch and each is acked after', async () => {
     const batches: number[][] = [];
     const log: string[] = [];
