@@ -7,6 +7,7 @@ import { TrustProxy } from './config/trust-proxy';
 import { ExceptionsFilter, toErrorBody } from './platform/http/exceptions.filter';
 import { BODY_LIMIT_BYTES, boundedJsonParser } from './platform/http/json-body-parser';
 import { registerSecurityHeaders } from './platform/http/security-headers';
+import { HttpLoad } from './platform/http/http-load';
 import { RequestContextInterceptor } from './platform/http/request-context.interceptor';
 import { TRANSPORT_SERVER } from './platform/messaging/messaging.module';
 
@@ -43,6 +44,21 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       validationError: { target: false, value: false },
     }),
   );
+  // Consumers give way while requests are answered (ConsumerSlots); every request counts, answered or failed.
+  const load = app.get(HttpLoad, { strict: false });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    load.enter(request, request.url);
+    done();
+  });
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    load.leave(request);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    load.leave(request);
+    done();
+  });
   app.useGlobalFilters(new ExceptionsFilter());
   app.useGlobalInterceptors(new RequestContextInterceptor());
   const document = SwaggerModule.createDocument(

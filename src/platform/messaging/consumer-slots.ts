@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { HttpLoad } from '../http/http-load';
 
 /** Connections a module's pool keeps for its relay and its HTTP requests while its consumers are busy. */
 export const POOL_RESERVE = 2;
+/** Deliveries per module while the HTTP server answers requests. */
+export const WHILE_HTTP_BUSY = 1;
 
 /**
  * In-flight deliveries per consuming module, never more than its pool serves: each delivery holds
@@ -15,13 +18,21 @@ export class ConsumerSlots {
   private readonly waiters = new Map<string, (() => void)[]>();
   readonly limit: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly http?: HttpLoad,
+  ) {
     this.limit = Math.max(1, Math.min(config.consumer.concurrency, config.database.poolSize - POOL_RESERVE));
+  }
+
+  /** While requests are being answered, each module runs one delivery at a time: never none, so the saga never stops. */
+  private get current(): number {
+    return this.http?.busy ? Math.min(this.limit, WHILE_HTTP_BUSY) : this.limit;
   }
 
   /** Takes up to `wanted` slots without waiting; returns how many it took. */
   take(module: string, wanted: number): number {
-    const taken = Math.max(0, Math.min(wanted, this.limit - (this.busy.get(module) ?? 0)));
+    const taken = Math.max(0, Math.min(wanted, this.current - (this.busy.get(module) ?? 0)));
     this.busy.set(module, (this.busy.get(module) ?? 0) + taken);
     return taken;
   }
@@ -36,7 +47,7 @@ export class ConsumerSlots {
 
   /** Resolves when a slot of the module may be free. */
   whenFree(module: string): Promise<void> {
-    if ((this.busy.get(module) ?? 0) < this.limit) return Promise.resolve();
+    if ((this.busy.get(module) ?? 0) < this.current) return Promise.resolve();
     return new Promise((resolve) => this.waiters.set(module, [...(this.waiters.get(module) ?? []), resolve]));
   }
 

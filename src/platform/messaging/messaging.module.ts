@@ -4,6 +4,7 @@ import { Redactor } from '../../contracts/redaction';
 import { EventContract } from '../../contracts/event-contract';
 import { Upcaster } from '../../contracts/upcaster';
 import { Clock, SystemClock } from '../clock';
+import { HttpLoad } from '../http/http-load';
 import { ConsumerSlots } from './consumer-slots';
 import { DirectChannel } from './direct/direct-channel';
 import { InProcessDirectChannel } from './direct/in-process.direct-channel';
@@ -61,6 +62,7 @@ export class MessagingModule {
       ModuleRegistry,
       EventDispatcher,
       ConsumerSlots,
+      HttpLoad,
       EventTaps,
       ...(options.overrides ?? []),
     ];
