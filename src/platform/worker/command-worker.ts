@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { CommandBus, ICommand } from '@nestjs/cqrs';
 import { BACKGROUND_WORK } from './background-work';
 import { PollingWorker } from './polling-worker';
@@ -9,9 +9,17 @@ import { PollingWorker } from './polling-worker';
  */
 export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly worker: PollingWorker;
+  private readonly logger: Logger;
+  private readonly claimedRuns = new Set<Promise<unknown>>();
   @Optional() @Inject(BACKGROUND_WORK) private readonly backgroundWork?: boolean;
 
-  protected constructor(commands: CommandBus, name: string, command: () => ICommand, poll: { minMs?: number; maxMs?: number; lanes?: number } = {}) {
+  protected constructor(
+    private readonly commands: CommandBus,
+    name: string,
+    command: () => ICommand,
+    poll: { minMs?: number; maxMs?: number; lanes?: number } = {},
+  ) {
+    this.logger = new Logger(name);
     this.worker = new PollingWorker({
       name,
       round: async () => (await commands.execute(command())) as number,
@@ -25,12 +33,26 @@ export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApp
     this.worker.wake();
   }
 
+  /**
+   * Runs work that the committing transaction already claimed (its rows carry a claim lease), at
+   * once and beside the polling rounds: no claim statement, no wake-up wait. If this process
+   * dies first, the lease runs out and any worker takes the rows. Shutdown waits for these runs.
+   */
+  runNow(command: ICommand): void {
+    const run: Promise<unknown> = this.commands
+      .execute(command)
+      .catch((error: Error) => this.logger.warn(`claimed work failed (${error.message}); its claim runs out and a round takes it`))
+      .finally(() => this.claimedRuns.delete(run));
+    this.claimedRuns.add(run);
+  }
+
   onApplicationBootstrap(): void {
     if (this.backgroundWork === false) return;
     this.worker.start();
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.worker.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+    while (this.claimedRuns.size > 0) await Promise.all([...this.claimedRuns]);
   }
 }

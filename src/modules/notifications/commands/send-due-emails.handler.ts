@@ -4,12 +4,15 @@ import { TransactionRunner } from '../../../platform/database/transaction-runner
 import { Mailer } from '../domain/mailer.port';
 import { NotificationRepository, OutgoingEmail } from '../infrastructure/notification.repository';
 
-/** Sends up to `limit` recorded e-mails; returns how many it claimed. */
+/** Sends up to `limit` recorded e-mails, or the given ones (claimed when recorded); returns how many it sent or tried. */
 export class SendDueEmails {
-  constructor(readonly limit = 8) {}
+  constructor(
+    readonly limit = 8,
+    readonly claimed?: OutgoingEmail[],
+  ) {}
 }
 
-const CLAIM_MS = 60_000;
+export const CLAIM_MS = 60_000;
 
 /**
  * Claim, send outside any transaction, mark sent. At least once: a crash between the mail
@@ -25,8 +28,8 @@ export class SendDueEmailsHandler implements ICommandHandler<SendDueEmails, numb
     private readonly mailer: Mailer,
   ) {}
 
-  async execute({ limit }: SendDueEmails): Promise<number> {
-    const due = await this.tx.single((m) => this.notifications.claimUnsent(m, limit, CLAIM_MS));
+  async execute({ limit, claimed }: SendDueEmails): Promise<number> {
+    const due = claimed ?? (await this.tx.single((m) => this.notifications.claimUnsent(m, limit, CLAIM_MS)));
     await Promise.all(due.map((email) => this.send(email)));
     return due.length;
   }

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
 import { render, Template } from '../domain/templates';
 import { EmailSenderWorker } from '../infrastructure/email-sender.worker';
+import { CLAIM_MS, SendDueEmails } from './send-due-emails.handler';
 import { NotificationRepository } from '../infrastructure/notification.repository';
 
 export class SendNotification {
@@ -26,9 +27,10 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
 
   execute({ template, data }: SendNotification): Promise<void> {
     const email = render(template, data);
+    const id = uuidv7();
     return this.tx.run(async (m) => {
-      if (await this.notifications.record(m, { id: uuidv7(), orderId: data.orderId, template, email })) {
-        this.tx.afterCommit(() => this.sender.wake());
+      if (await this.notifications.record(m, { id, orderId: data.orderId, template, email }, CLAIM_MS)) {
+        this.tx.afterCommit(() => this.sender.runNow(new SendDueEmails(1, [{ id, ...email }])));
       }
     });
   }

@@ -23,12 +23,14 @@ const UNSENT: DueWorkTable = { table: 'notifications.notifications', due: 'sent_
 @Injectable()
 export class NotificationRepository {
   /** False when this (order, template) is recorded already: at most one e-mail each. */
-  async record(m: Sql, n: { id: string; orderId: string; template: Template; email: Email }): Promise<boolean> {
+  /** Recorded claimed for `claimMs`: the process that records it sends it (SendDueEmails with the e-mail). */
+  async record(m: Sql, n: { id: string; orderId: string; template: Template; email: Email }, claimMs: number): Promise<boolean> {
     const rows = await sql.rows(
       m,
-      `INSERT INTO notifications.notifications (id, order_id, template, "to", subject, body) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO notifications.notifications (id, order_id, template, "to", subject, body, claimed_until)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + $7::int * interval '1 millisecond')
        ON CONFLICT (order_id, template) DO NOTHING RETURNING id`,
-      [n.id, n.orderId, n.template, n.email.to, n.email.subject, n.email.text],
+      [n.id, n.orderId, n.template, n.email.to, n.email.subject, n.email.text, claimMs],
     );
     return rows.length === 1;
   }

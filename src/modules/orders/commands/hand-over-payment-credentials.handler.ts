@@ -5,13 +5,16 @@ import { TransactionRunner } from '../../../platform/database/transaction-runner
 import { DirectChannel, RequestRefusedError } from '../../../platform/messaging/direct/direct-channel';
 import { PaymentHandoff, PaymentHandoffRepository } from '../infrastructure/payment-handoff.repository';
 
-/** Hands up to `limit` card tokens to payments; returns how many it claimed. */
+/** Hands up to `limit` card tokens to payments, or the given ones (claimed when recorded); returns how many it tried. */
 export class HandOverPaymentCredentials {
-  constructor(readonly limit = 32) {}
+  constructor(
+    readonly limit = 32,
+    readonly claimed?: PaymentHandoff[],
+  ) {}
 }
 
 /** Longer than one request's timeout: a worker that died mid-send is taken over after this. */
-const CLAIM_MS = 15_000;
+export const CLAIM_MS = 15_000;
 
 /**
  * Card tokens go to payments point to point, never through a stream. A token stays here until
@@ -28,8 +31,8 @@ export class HandOverPaymentCredentialsHandler implements ICommandHandler<HandOv
     private readonly channel: DirectChannel,
   ) {}
 
-  async execute({ limit }: HandOverPaymentCredentials): Promise<number> {
-    const due = await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS));
+  async execute({ limit, claimed }: HandOverPaymentCredentials): Promise<number> {
+    const due = claimed ?? (await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS)));
     await Promise.all(due.map((handoff) => this.handOver(handoff)));
     return due.length;
   }

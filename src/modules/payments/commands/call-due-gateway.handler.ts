@@ -2,6 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Logger } from '@nestjs/common';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
 import { withContinuedSpan } from '../../../platform/observability/tracing/messaging-spans';
+import { messageContext } from '../../../platform/messaging/message-context';
 import { Outbox } from '../../../platform/outbox/outbox';
 import { Payment } from '../domain/payment';
 import { ChargeResult, PaymentGateway } from '../domain/payment-gateway.port';
@@ -9,13 +10,16 @@ import { paymentEvents } from '../infrastructure/payment-events';
 import { PaymentCredentialRepository } from '../infrastructure/payment-credential.repository';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 
-/** Runs up to `limit` due gateway calls; returns how many it claimed. */
+/** Runs up to `limit` due gateway calls, or the given one (claimed when saved, card token at hand); returns how many it ran. */
 export class CallDueGateway {
-  constructor(readonly limit = 8) {}
+  constructor(
+    readonly limit = 8,
+    readonly claimed?: { payment: Payment; token?: string },
+  ) {}
 }
 
 /** Longer than any gateway call: a worker that died mid-call is taken over after this. */
-const CLAIM_MS = 30_000;
+export const CLAIM_MS = 30_000;
 /** Card tokens a race left behind are dropped this often; one whose order never came, after a day. */
 const PURGE_EVERY_MS = 60_000;
 const ORPHAN_TOKEN_MS = 24 * 3600 * 1000;
@@ -40,7 +44,13 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
 
   private purgedAt = 0;
 
-  async execute({ limit }: CallDueGateway): Promise<number> {
+  async execute({ limit, claimed }: CallDueGateway): Promise<number> {
+    if (claimed) {
+      const { payment, token } = claimed;
+      // In the trace of the change that made the call due, as a round's call would be.
+      await withContinuedSpan(`payments ${payment.due}`, messageContext.traceparent(), { 'shop.order.id': payment.snapshot.orderId }, () => this.call(payment, token));
+      return 1;
+    }
     if (Date.now() - this.purgedAt > PURGE_EVERY_MS) {
       this.purgedAt = Date.now();
       await this.tx.single((m) => this.credentials.purgeStale(m, ORPHAN_TOKEN_MS));
@@ -54,13 +64,13 @@ export class CallDueGatewayHandler implements ICommandHandler<CallDueGateway, nu
     return due.length;
   }
 
-  private async call(claimed: Payment): Promise<void> {
+  private async call(claimed: Payment, tokenAtHand?: string): Promise<void> {
     const { id, orderId, amountCents, chargeId } = claimed.snapshot;
     const kind = claimed.due;
     try {
       if (kind === 'charge') {
         // CHARGING is only entered with the token at hand, and keeps it until decided.
-        const token = await this.tx.single((m) => this.credentials.tokenOf(m, orderId));
+        const token = tokenAtHand ?? (await this.tx.single((m) => this.credentials.tokenOf(m, orderId)));
         if (!token) throw new Error(`no card token for order ${orderId}`);
         const result = await this.gateway.charge({ idempotencyKey: orderId, amountCents, token });
         await this.settle(id, (p) => p.settleCharge(result as ChargeResult));

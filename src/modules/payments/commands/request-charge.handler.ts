@@ -4,6 +4,7 @@ import { CardTokenNotReceivedYetError, IntentNotRecordedYetError } from '../doma
 import { PaymentCredentialRepository } from '../infrastructure/payment-credential.repository';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 import { GatewayCallsWorker } from '../infrastructure/gateway-calls.worker';
+import { CallDueGateway, CLAIM_MS } from './call-due-gateway.handler';
 
 export class RequestCharge {
   constructor(readonly orderId: string) {}
@@ -26,10 +27,12 @@ export class RequestChargeHandler implements ICommandHandler<RequestCharge> {
     return this.tx.run(async (m) => {
       const payment = await this.payments.lockByOrder(m, orderId);
       if (!payment) throw new IntentNotRecordedYetError(orderId);
-      if (payment.snapshot.status === 'PENDING' && !(await this.credentials.has(m, orderId))) throw new CardTokenNotReceivedYetError(orderId);
+      const token = payment.snapshot.status === 'PENDING' ? await this.credentials.tokenOf(m, orderId) : undefined;
+      if (payment.snapshot.status === 'PENDING' && !token) throw new CardTokenNotReceivedYetError(orderId);
       if (!payment.requestCharge()) return;
-      await this.payments.save(m, payment);
-      this.tx.afterCommit(() => this.worker.wake());
+      // This process calls the gateway at once, the payment claimed for it; the worker's rounds are for the rest.
+      await this.payments.save(m, payment, CLAIM_MS);
+      this.tx.afterCommit(() => this.worker.runNow(new CallDueGateway(1, { payment, token })));
     });
   }
 }

@@ -60,16 +60,19 @@ export class PaymentRepository {
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
   }
 
-  /** Saves a transition; a due gateway call is due now and unclaimed, in the trace of this change. */
-  async save(m: Sql, payment: Payment): Promise<void> {
+  /**
+   * Saves a transition; a due gateway call is due now, in the trace of this change, and unclaimed
+   * unless `claimMs` says that the saving process calls the gateway itself (CallDueGateway with it).
+   */
+  async save(m: Sql, payment: Payment, claimMs?: number): Promise<void> {
     const s = payment.snapshot;
     await sql.later(
       m,
       `UPDATE payments.payments
        SET status = $2, decline_reason = $3, charge_id = $4, cancel_requested = $5, version = $6, updated_at = now(),
-           claimed_until = NULL, next_attempt_at = now(), attempts = 0, last_error = NULL, traceparent = $7
+           claimed_until = now() + $8::int * interval '1 millisecond', next_attempt_at = now(), attempts = 0, last_error = NULL, traceparent = $7
        WHERE id = $1`,
-      [s.id, s.status, s.declineReason, s.chargeId, s.cancelRequested, s.version, messageContext.traceparent() ?? null],
+      [s.id, s.status, s.declineReason, s.chargeId, s.cancelRequested, s.version, messageContext.traceparent() ?? null, claimMs ?? null],
     );
     // Decided: no charge will need the card token again (a refund goes by the charge id).
     if (!payment.open) await this.credentials.forget(m, s.orderId);
