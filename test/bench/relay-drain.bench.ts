@@ -69,9 +69,10 @@ async function drain(rows: number, natsUrl: string, log: (line: string) => void)
     const { claimMs, publishMs, markMs } = relay.stats;
     return { rate, wal, split: { claimMs, publishMs, markMs } };
   } finally {
-    await provider.onApplicationShutdown();
+    // The stream goes before the connection (each run's 100k messages stayed in the server's store before).
     const jsm = await (await provider.get().catch(() => undefined))?.jetstreamManager().catch(() => undefined);
     await jsm?.streams.delete(`${namespace.toUpperCase()}_BENCH`).catch(() => undefined);
+    await provider.onApplicationShutdown();
     await db.drop();
   }
 }

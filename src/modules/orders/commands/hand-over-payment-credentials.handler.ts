@@ -5,16 +5,13 @@ import { TransactionRunner } from '../../../platform/database/transaction-runner
 import { DirectChannel, RequestRefusedError } from '../../../platform/messaging/direct/direct-channel';
 import { PaymentHandoff, PaymentHandoffRepository } from '../infrastructure/payment-handoff.repository';
 
-/** Hands up to `limit` card tokens to payments, or the given ones (claimed when recorded); returns how many it tried. */
+/** Hands up to `limit` card tokens to payments; returns how many it claimed. */
 export class HandOverPaymentCredentials {
-  constructor(
-    readonly limit = 32,
-    readonly claimed?: PaymentHandoff[],
-  ) {}
+  constructor(readonly limit = 32) {}
 }
 
 /** Longer than one request's timeout: a worker that died mid-send is taken over after this. */
-export const CLAIM_MS = 15_000;
+const CLAIM_MS = 15_000;
 
 /**
  * Card tokens go to payments point to point, never through a stream. A token stays here until
@@ -31,8 +28,8 @@ export class HandOverPaymentCredentialsHandler implements ICommandHandler<HandOv
     private readonly channel: DirectChannel,
   ) {}
 
-  async execute({ limit, claimed }: HandOverPaymentCredentials): Promise<number> {
-    const due = claimed ?? (await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS)));
+  async execute({ limit }: HandOverPaymentCredentials): Promise<number> {
+    const due = await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS));
     await Promise.all(due.map((handoff) => this.handOver(handoff)));
     return due.length;
   }

@@ -10,7 +10,6 @@ import { CatalogRepository } from '../infrastructure/catalog.repository';
 import { orderEvents } from '../infrastructure/order-events';
 import { OrderRepository, StoredOrder } from '../infrastructure/order.repository';
 import { PaymentHandoffRepository } from '../infrastructure/payment-handoff.repository';
-import { CLAIM_MS as HANDOFF_CLAIM_MS, HandOverPaymentCredentials } from './hand-over-payment-credentials.handler';
 import { PaymentHandoffWorker } from '../infrastructure/payment-handoff.worker';
 
 export class PlaceOrder {
@@ -50,9 +49,10 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder, OrderState
         return replay((await this.orders.findByIdempotencyKey(m, idempotency!.key))!, idempotency!.hash);
       }
       await this.outbox.append(m, orderEvents(order));
-      await this.handoffs.insert(m, order.snapshot.id, request.paymentToken, HANDOFF_CLAIM_MS);
-      const handoff = { orderId: order.snapshot.id, paymentToken: request.paymentToken };
-      this.tx.afterCommit(() => this.handoffWorker.runNow(new HandOverPaymentCredentials(1, [handoff])));
+      // Handed over by the worker's next round, which takes every token placed meanwhile in one claim:
+      // a hand-over per request (runNow) cost a third of the closed-loop POST rate (367 → 255/s).
+      await this.handoffs.insert(m, order.snapshot.id, request.paymentToken);
+      this.tx.afterCommit(() => this.handoffWorker.wake());
       return order.snapshot;
     });
   }
