@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { HttpLoad } from '../../src/platform/http/http-load';
 import { describeWithNats } from '../support/requires-nats';
+import { deleteNamespace } from '../support/test-broker';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { waitFor } from '../support/wait-for';
 
@@ -80,4 +82,62 @@ describeWithNats('adversary: performance paths (monolith over JetStream)', () =>
     expect(load.requests).toBe(0);
     flow.destroy();
   }, 30_000);
+});
+
+/** Work claimed at commit and run at once (CommandWorker.runNow) while the process stops. */
+describeWithNats('adversary: claimed work at shutdown (monolith over JetStream)', () => {
+  const shop = new InProcessShop('adv_perf_stop');
+  beforeAll(async () => {
+    await shop.setUp();
+    await shop.registerProduct('PERF-STOP', 100, 1_000);
+  }, 60_000);
+  // The app is closed by the test itself.
+  afterAll(async () => {
+    await shop.db?.drop();
+    await deleteNamespace(shop.namespace);
+  });
+
+  it('a graceful stop while orders go through leaves no payment or e-mail claimed by the stopped process', async () => {
+    const placed = await Promise.all(Array.from({ length: 60 }, () => shop.placeOrder([{ sku: 'PERF-STOP', quantity: 1 }])));
+    expect(placed.every((p) => p.status === 201 || p.status === 202)).toBe(true);
+    // Mid-saga: some charges asked for, not all decided.
+    await waitFor('charges asked for', async () => (await shop.db.query(`SELECT 1 FROM payments.payments WHERE status = 'CHARGING'`)).length >= 1, { intervalMs: 5 });
+    await shop.app.close();
+    const claimed = await shop.db.query(
+      `SELECT 'payment' AS what, status, last_error FROM payments.payments WHERE claimed_until > now()
+       UNION ALL SELECT 'email', template, last_error FROM notifications.notifications WHERE sent_at IS NULL AND claimed_until > now()`,
+    );
+    console.log(`left claimed after the stop: ${JSON.stringify(claimed)}`);
+    // A row left claimed waits out its lease (30 s a charge, 60 s an e-mail) before the next process takes it.
+    expect(claimed).toEqual([]);
+  }, 60_000);
+});
+
+/** sql.later: blind writes go with the COMMIT; a CHECK they break must still undo the whole delivery and count as its own failure. */
+describeWithNats('adversary: a write queued for the commit breaking a CHECK (monolith over JetStream)', () => {
+  const shop = new InProcessShop('adv_perf_later', { CONSUMER_MAX_DELIVERIES: '2', CONSUMER_BACKOFF_BASE_MS: '50' });
+  beforeAll(() => shop.setUp(), 60_000);
+  afterAll(() => shop.tearDown());
+
+  it('a release driving reserved below 0 at COMMIT: nothing of it stays (reservation, closed order), and it is parked as faulty, not retried for ever', async () => {
+    await shop.registerProduct('PERF-CHK', 100, 10);
+    const declined = (await shop.placeOrder([{ sku: 'PERF-CHK', quantity: 1 }], 'tok_chargeDeclined')).body.orderId;
+    expect((await shop.finalOrder(declined)).status).toBe('CANCELLED');
+    await waitFor('stock released', async () => (await shop.product('PERF-CHK')).reserved === 0);
+    const [{ envelope }] = await shop.db.query<{ envelope: any }>(
+      `SELECT envelope FROM orders.outbox WHERE aggregate_id = $1 AND type LIKE '%OrderCancelled%'`,
+      [declined],
+    );
+    // A reservation the product's counters do not hold (reserved is 0): its release breaks CHECK (reserved >= 0), at COMMIT.
+    const orderId = randomUUID();
+    await shop.db.query(`INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, 'PERF-CHK', 5, 'RESERVED')`, [orderId]);
+    const event = { ...envelope, id: randomUUID(), aggregateId: orderId, payload: { ...envelope.payload, orderId } };
+    await shop.deliverLate(event);
+    const [parked] = await waitFor('the release parked', () => shop.db.query(`SELECT error, attempts FROM inventory.dead_letter WHERE event_id = $1`, [event.id]).then((r) => (r.length ? r : undefined)), { timeoutMs: 20_000 });
+    console.log(`parked: ${JSON.stringify(parked)}`);
+    expect(parked.error).toMatch(/check constraint/);
+    expect(await shop.db.query(`SELECT status FROM inventory.reservations WHERE order_id = $1`, [orderId])).toEqual([{ status: 'RESERVED' }]);
+    expect(await shop.db.query(`SELECT 1 FROM inventory.closed_orders WHERE order_id = $1`, [orderId])).toEqual([]);
+    expect(await shop.product('PERF-CHK')).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+  }, 45_000);
 });
