@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AddressInfo, connect, Socket } from 'node:net';
+import { Client } from 'pg';
 import { HttpLoad } from '../../src/platform/http/http-load';
 import { describeWithNats } from '../support/requires-nats';
 import { deleteNamespace } from '../support/test-broker';
@@ -140,4 +141,42 @@ describeWithNats('adversary: a write queued for the commit breaking a CHECK (mon
     expect(await shop.db.query(`SELECT 1 FROM inventory.closed_orders WHERE order_id = $1`, [orderId])).toEqual([]);
     expect(await shop.product('PERF-CHK')).toMatchObject({ available: 10, reserved: 0, sold: 0 });
   }, 45_000);
+});
+
+/** A charge run at once by the process that claimed it, and the saga's deadline cancelling the order while it runs. */
+describeWithNats('adversary: a cancel racing the charge run at once (monolith over JetStream)', () => {
+  const shop = new InProcessShop('adv_perf_cancel', { ORDER_TIMEOUT_MS: '1000' });
+  beforeAll(() => shop.setUp(), 60_000);
+  afterAll(() => shop.tearDown());
+
+  it('the gateway held while the deadline cancels the order: charged once, refunded, the order CANCELLED', async () => {
+    await shop.registerProduct('PERF-RACE', 100, 10);
+    // The gateway's ledger locked against inserts: the charge in flight waits there, as a slow gateway would.
+    const gate = new Client({ connectionString: shop.db.url });
+    await gate.connect();
+    await gate.query('BEGIN');
+    await gate.query('LOCK TABLE gateway_simulator.charges IN EXCLUSIVE MODE');
+    let orderId = '';
+    try {
+      orderId = (await shop.placeOrder([{ sku: 'PERF-RACE', quantity: 1 }])).body.orderId;
+      await waitFor('charge in flight', async () => (await shop.db.query(`SELECT 1 FROM payments.payments WHERE order_id = $1 AND status = 'CHARGING'`, [orderId])).length === 1);
+      expect((await shop.finalOrder(orderId, 15_000)).status).toBe('CANCELLED');
+      await waitFor('cancel recorded', async () => (await shop.db.query(`SELECT 1 FROM payments.payments WHERE order_id = $1 AND cancel_requested`, [orderId])).length === 1);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await gate.query('COMMIT');
+      await gate.end();
+    }
+    const payment = await waitFor('payment decided', async () => {
+      const [p] = await shop.db.query(`SELECT status FROM payments.payments WHERE order_id = $1`, [orderId]);
+      return p && !['CHARGING', 'REFUNDING'].includes(p.status) ? p : undefined;
+    }, { timeoutMs: 20_000 });
+    const charges = await shop.db.query(`SELECT outcome FROM gateway_simulator.charges WHERE idempotency_key = $1`, [orderId]);
+    const refunds = await shop.db.query(`SELECT 1 FROM gateway_simulator.refunds WHERE idempotency_key = $1`, [`refund:${orderId}`]);
+    console.log(`payment ${payment.status}, charges ${JSON.stringify(charges)}, refunds ${refunds.length}`);
+    expect(payment.status).toBe('REFUNDED');
+    expect(charges).toEqual([{ outcome: 'captured' }]);
+    expect(refunds).toHaveLength(1);
+    expect((await shop.http('GET', `/orders/${orderId}`)).body.status).toBe('CANCELLED');
+  }, 60_000);
 });
