@@ -57,6 +57,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     };
     reply.raw.once('close', letGo);
     socket.once('close', letGo);
+    // Gone while an earlier (async) onRequest hook ran: no 'close' will come any more.
+    if (socket.destroyed || reply.raw.destroyed) letGo();
     done();
   });
   // Counted once its body is in: a client trickling a body (Fastify sets no request timeout) is not being answered.

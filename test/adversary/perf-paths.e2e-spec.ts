@@ -5,6 +5,7 @@ import { HttpLoad } from '../../src/platform/http/http-load';
 import { describeWithNats } from '../support/requires-nats';
 import { deleteNamespace } from '../support/test-broker';
 import { InProcessShop } from '../support/shop/in-process-shop';
+import { ProcessShop } from '../support/shop/process-shop';
 import { waitFor } from '../support/wait-for';
 
 const ORDER = JSON.stringify({
@@ -62,11 +63,13 @@ describeWithNats('adversary: performance paths (monolith over JetStream)', () =>
     const post = `POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${ORDER.length}\r\n\r\n${ORDER}`;
     const get = `GET /orders/0193a2b4-0000-7000-8000-00000000dead HTTP/1.1\r\nHost: x\r\n\r\n`;
     const gone: Promise<void>[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 150; i++) {
       const raw = i % 3 === 0 ? post + post + get : i % 3 === 1 ? post : get + post;
       gone.push(open(raw).then((s) => void setTimeout(() => s.destroy(), i % 5)));
     }
     await Promise.all(gone);
+    // Let the server get through what it read before the clients left.
+    await new Promise((r) => setTimeout(r, 1_000));
     // Before: a POST whose client left after its body got neither onResponse nor onRequestAbort, and stayed counted.
     const settled = await waitFor('no request counted', () => (load.requests === 0 ? true : undefined), { timeoutMs: 10_000 }).catch(() => false);
     console.log(`requests still counted: ${load.requests}`);
@@ -134,7 +137,11 @@ describeWithNats('adversary: a write queued for the commit breaking a CHECK (mon
     await shop.db.query(`INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, 'PERF-CHK', 5, 'RESERVED')`, [orderId]);
     const event = { ...envelope, id: randomUUID(), aggregateId: orderId, payload: { ...envelope.payload, orderId } };
     await shop.deliverLate(event);
-    const [parked] = await waitFor('the release parked', () => shop.db.query(`SELECT error, attempts FROM inventory.dead_letter WHERE event_id = $1`, [event.id]).then((r) => (r.length ? r : undefined)), { timeoutMs: 20_000 });
+    const parked = await waitFor(
+      'the release parked',
+      async () => (await shop.db.query(`SELECT error, attempts FROM inventory.dead_letter WHERE event_id = $1`, [event.id]))[0],
+      { timeoutMs: 20_000 },
+    );
     console.log(`parked: ${JSON.stringify(parked)}`);
     expect(parked.error).toMatch(/check constraint/);
     expect(await shop.db.query(`SELECT status FROM inventory.reservations WHERE order_id = $1`, [orderId])).toEqual([{ status: 'RESERVED' }]);
@@ -179,4 +186,62 @@ describeWithNats('adversary: a cancel racing the charge run at once (monolith ov
     expect(refunds).toHaveLength(1);
     expect((await shop.http('GET', `/orders/${orderId}`)).body.status).toBe('CANCELLED');
   }, 60_000);
+});
+
+/** Payments as its own process, its charges claimed at commit and run at once: stopped (SIGTERM) or killed (-9) with charges in flight. */
+describeWithNats('adversary: charges in flight when payments stops or dies (built app, payments on its own)', () => {
+  const shop = new ProcessShop('adv_perf_crash', [['orders', 'inventory', 'notifications'], ['payments']]);
+  beforeAll(() => shop.setUp(), 120_000);
+  afterAll(() => shop.tearDown());
+
+  /** The gateway's ledger locked against inserts: charges in flight wait there, as on a slow gateway. */
+  const holdGateway = async () => {
+    const gate = new Client({ connectionString: shop.db.url });
+    await gate.connect();
+    await gate.query('BEGIN');
+    await gate.query('LOCK TABLE gateway_simulator.charges IN EXCLUSIVE MODE');
+    return async () => {
+      await gate.query('COMMIT');
+      await gate.end();
+    };
+  };
+  const chargesInFlight = async (n: number) => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await shop.placeOrder([{ sku: 'PERF-CRASH', quantity: 1 }])).body.orderId);
+    await waitFor(`${n} charges in flight`, async () => (await shop.db.query(`SELECT 1 FROM payments.payments WHERE order_id = ANY($1) AND status = 'CHARGING'`, [ids])).length === n);
+    return ids;
+  };
+  const chargedOnce = async (ids: string[]) =>
+    (await shop.db.query(`SELECT idempotency_key FROM gateway_simulator.charges WHERE idempotency_key = ANY($1)`, [ids])).length;
+
+  it('SIGTERM waits for the charges it runs, leaves none claimed; a restart then confirms at once', async () => {
+    await shop.registerProduct('PERF-CRASH', 100, 100);
+    const release = await holdGateway();
+    const ids = await chargesInFlight(3);
+    const stopped = shop.service('payments').stop();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(shop.service('payments').running).toBe(true);
+    await release();
+    expect(await stopped).toMatchObject({ signal: null });
+    expect(await shop.db.query(`SELECT status FROM payments.payments WHERE order_id = ANY($1) AND claimed_until > now()`, [ids])).toEqual([]);
+    await shop.service('payments').start();
+    const finals = await shop.finalOrders(ids, 10_000);
+    expect(finals.map((o) => o.status)).toEqual(ids.map(() => 'CONFIRMED'));
+    expect(await chargedOnce(ids)).toBe(3);
+  }, 60_000);
+
+  it('kill -9 with charges in flight: nothing lost or charged twice; the charges wait out their 30 s claim', async () => {
+    const release = await holdGateway();
+    const ids = await chargesInFlight(3);
+    await shop.service('payments').kill();
+    await release();
+    const restarted = Date.now();
+    await shop.service('payments').start();
+    const finals = await shop.finalOrders(ids, 45_000);
+    const tookMs = Date.now() - restarted;
+    console.log(`after kill -9: ${ids.length} orders confirmed ${tookMs} ms after the restart began`);
+    expect(finals.map((o) => o.status)).toEqual(ids.map(() => 'CONFIRMED'));
+    expect(await chargedOnce(ids)).toBe(3);
+    expect(tookMs).toBeLessThan(40_000);
+  }, 70_000);
 });
