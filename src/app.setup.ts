@@ -47,16 +47,23 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   // Consumers give way while requests are answered (ConsumerSlots); every request counts, answered or failed.
   const load = app.get(HttpLoad, { strict: false });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // Let go when its response closes, or its connection does: a client gone after sending a whole
+    // body gets neither onResponse nor onRequestAbort, and a pipelined request's response never closes.
+    const socket = request.raw.socket;
+    const letGo = () => {
+      socket.off('close', letGo);
+      load.leave(request);
+    };
+    reply.raw.once('close', letGo);
+    socket.once('close', letGo);
+    // Gone while an earlier (async) onRequest hook ran: no 'close' will come any more.
+    if (socket.destroyed || reply.raw.destroyed) letGo();
+    done();
+  });
+  // Counted once its body is in: a client trickling a body (Fastify sets no request timeout) is not being answered.
+  fastify.addHook('preHandler', (request, _reply, done) => {
     load.enter(request, request.url);
-    done();
-  });
-  fastify.addHook('onResponse', (request, _reply, done) => {
-    load.leave(request);
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    load.leave(request);
     done();
   });
   app.useGlobalFilters(new ExceptionsFilter());

@@ -22,4 +22,13 @@ describe('HttpLoad', () => {
     load.leave(stream);
     expect(load.busy).toBe(false);
   });
+
+  it('never counts a request let go before it was counted (its client left while its body came in)', () => {
+    const load = new HttpLoad();
+    const request = {};
+    load.leave(request);
+    load.enter(request, '/orders');
+    expect(load.busy).toBe(false);
+    expect(load.requests).toBe(0);
+  });
 });
