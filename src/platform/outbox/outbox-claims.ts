@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { Pool, QueryResult } from 'pg';
 import { ClaimedRow, LockedBatch } from './locked-batch';
 
-
 /**
  * Claims batches: the oldest unpublished event of each aggregate that has no older unpublished
  * one, locked `FOR UPDATE SKIP LOCKED` in a transaction left open for the batch. Nothing is

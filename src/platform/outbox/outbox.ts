@@ -1,5 +1,4 @@
-import { inlineParams } from '../database/inline-params';
-import { Sql } from '../database/sql';
+import { sql, Sql } from '../database/sql';
 import { SqlTransaction } from '../database/sql-transaction';
 import { v7 as uuidv7 } from 'uuid';
 import { ContractRegistry } from '../../contracts/contract-registry';
@@ -70,9 +69,7 @@ export class Outbox {
       });
       const insert = `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
          VALUES ${rows.join(', ')}`;
-      const inlined = inlineParams(insert, values);
-      if (inlined === undefined) await tx.exec(insert, values);
-      else tx.atCommit(inlined);
+      await sql.later(tx, insert, values);
       tx.afterCommit.push(() => this.committedListeners.forEach((listener) => listener()));
       return envelopes;
     } finally {
