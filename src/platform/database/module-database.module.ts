@@ -119,7 +119,7 @@ export class ModuleDatabaseModule {
                   failPoint,
                 )
               : undefined;
-            if (relay) outbox.onCommitted(() => relay.wake());
+            if (relay) outbox.onCommitted((rows) => relay.wake(rows));
             const messaging: ModuleMessaging = {
               name,
               transactions: new TransactionRunner(dataSource),

@@ -34,6 +34,8 @@ export class OutboxRelay {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakePending = false;
+  /** Rows local commits appended since the last drain began: each came with a wake. */
+  private promised = 0;
   private wakeUp: (() => void) | undefined;
   private brokerFailures = 0;
   private stopping?: Promise<void>;
@@ -84,7 +86,9 @@ export class OutboxRelay {
     }
   }
 
-  wake(): void {
+  /** After a local commit that appended `rows` rows (or to look at once, with none promised). */
+  wake(rows = 0): void {
+    this.promised += rows;
     this.wakePending = true;
     this.wakeUp?.();
   }
@@ -122,6 +126,8 @@ export class OutboxRelay {
     let idleMs = this.options.pollMinMs;
     while (this.running) {
       let claimed = 0;
+      const promised = this.promised;
+      this.promised = 0;
       try {
         claimed = await this.drainOnce();
         this.brokerFailures = 0;
@@ -133,7 +139,13 @@ export class OutboxRelay {
         continue;
       }
       await this.pruner?.pruneWhenDue();
-      idleMs = claimed > 0 ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
+      // Rows that local commits promised come with their own wake, so claiming just those says
+      // nothing about the rest of the table: the poll keeps backing off (a fast poll after each
+      // local commit was most of the relay's claims, and all of them empty). More than promised
+      // means rows from elsewhere (another process, a retry come due, a dead relay's batch); fewer,
+      // rows held back (a later event of an aggregate whose earlier one was in this drain, or
+      // another relay's): poll fast while either lasts.
+      idleMs = claimed !== promised ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
       await this.idle(idleMs, true);
     }
   }

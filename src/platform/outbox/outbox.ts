@@ -38,7 +38,7 @@ export class EventBreaksContractError extends Error {
  * its contract throws, and the caller's transaction rolls back with it.
  */
 export class Outbox {
-  private readonly committedListeners = new Set<() => void>();
+  private readonly committedListeners = new Set<(rows: number) => void>();
 
   constructor(
     private readonly schema: string,
@@ -70,14 +70,15 @@ export class Outbox {
       const insert = `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
          VALUES ${rows.join(', ')}`;
       await sql.later(tx, insert, values);
-      tx.afterCommit.push(() => this.committedListeners.forEach((listener) => listener()));
+      tx.afterCommit.push(() => this.committedListeners.forEach((listener) => listener(events.length)));
       return envelopes;
     } finally {
       spans.forEach((span) => span.end());
     }
   }
 
-  onCommitted(listener: () => void): () => void {
+  /** Called after each commit that appended rows, with how many it appended. */
+  onCommitted(listener: (rows: number) => void): () => void {
     this.committedListeners.add(listener);
     return () => this.committedListeners.delete(listener);
   }

@@ -16,13 +16,18 @@ export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApp
   protected constructor(
     private readonly commands: CommandBus,
     name: string,
-    command: () => ICommand,
+    /** A round: answers how many it handled, of at most `limit`. */
+    command: () => ICommand & { limit: number },
     poll: { minMs?: number; maxMs?: number; lanes?: number } = {},
   ) {
     this.logger = new Logger(name);
     this.worker = new PollingWorker({
       name,
-      round: async () => (await commands.execute(command())) as number,
+      round: async () => {
+        const round = command();
+        const handled = (await commands.execute(round)) as number;
+        return { handled, full: handled >= round.limit };
+      },
       pollMinMs: poll.minMs ?? 50,
       pollMaxMs: poll.maxMs ?? 1_000,
       lanes: poll.lanes,

@@ -7,9 +7,9 @@ function rounds() {
   const started: number[] = [];
   const finish: (() => void)[] = [];
   const round = () =>
-    new Promise<number>((resolve) => {
+    new Promise<{ handled: number; full: boolean }>((resolve) => {
       started.push(started.length);
-      finish.push(() => resolve(0));
+      finish.push(() => resolve({ handled: 0, full: false }));
     });
   return { started, finish, round };
 }

@@ -1,10 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { backoffMs } from '../backoff';
 
+export interface RoundOutcome {
+  handled: number;
+  full: boolean;
+}
+
 export interface PollingWorkerOptions {
   name: string;
-  /** One round of work; returns how many items it handled (0: nothing to do). */
-  round: () => Promise<number>;
+  /** One round of work: how many items it handled, and whether it stopped at its limit (more may wait). */
+  round: () => Promise<RoundOutcome>;
   pollMinMs: number;
   pollMaxMs: number;
   /**
@@ -53,37 +58,47 @@ export class PollingWorker {
   private async loop(): Promise<void> {
     let idleMs = this.options.pollMinMs;
     let failures = 0;
+    let woken = false;
     while (this.running) {
       try {
         this.wakePending = false;
-        const handled = await this.options.round();
+        const { handled, full } = await this.options.round();
         failures = 0;
-        idleMs = handled > 0 ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
-        if (handled > 0) continue;
-        await this.idle(idleMs);
+        if (full) {
+          idleMs = this.options.pollMinMs;
+          continue;
+        }
+        // Work a wake found is a local commit's: it says nothing of the rest, so the poll keeps
+        // backing off (a round at once after each one was an empty claim per wake). Work the poll
+        // found came from elsewhere (another process, a claim run out, a retry come due): poll
+        // fast while it lasts.
+        idleMs = handled > 0 && !woken ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
+        woken = await this.idle(idleMs);
       } catch (error) {
         const delay = backoffMs(++failures, 100, 5_000);
         this.logger.warn(`round failed (${(error as Error).message}); again in ${delay} ms`);
-        await this.idle(delay);
+        woken = await this.idle(delay);
       }
     }
   }
 
-  private idle(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
+  /** Resolves true when a wake ended the wait, false when the time ran out. */
+  private idle(ms: number): Promise<boolean> {
+    if (!this.running) return Promise.resolve(false);
     if (this.wakePending) {
       this.wakePending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
-        const index = this.sleepers.indexOf(done);
+        const index = this.sleepers.indexOf(wake);
         if (index >= 0) this.sleepers.splice(index, 1);
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.sleepers.push(done);
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.sleepers.push(wake);
     });
   }
 }
