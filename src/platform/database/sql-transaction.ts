@@ -20,6 +20,8 @@ export class SqlTransaction {
   /** The connection's state is unknown (a ROLLBACK failed, the socket broke): it must not be pooled again. */
   unusable = false;
   private readonly tail: string[] = [];
+  /** Statements waiting to travel with BEGIN, ahead of the first statement (`lead`). */
+  private readonly leading: Leading[] = [];
   readonly afterCommit: (() => void)[] = [];
 
   /** `single`: one statement that is its own transaction (no BEGIN, no COMMIT); no outbox rows. */
@@ -33,6 +35,11 @@ export class SqlTransaction {
     return !this.finished && !this.single;
   }
 
+  /** Nothing sent or queued yet: this unit of work began here (it did not join another). */
+  get untouched(): boolean {
+    return !this.begun && !this.finished && this.tail.length === 0 && this.leading.length === 0;
+  }
+
   async exec<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<SqlResult<T>> {
     if (this.finished) throw new Error('the transaction has ended');
     if (this.single) {
@@ -43,10 +50,37 @@ export class SqlTransaction {
     if (!this.begun) {
       this.begun = true;
       const inlined = inlineParams(text, params);
-      if (inlined !== undefined) return resultOf<T>(this.last(await this.send(`BEGIN; ${inlined}`, undefined, text, params)));
-      await this.send('BEGIN');
+      if (inlined !== undefined) return resultOf<T>(this.last(await this.sendWithLeading(inlined, text, params)));
+      await this.sendWithLeading();
     }
     return resultOf<T>(await this.send(text, params));
+  }
+
+  /**
+   * A plain statement (no parameters) to run first, sent with BEGIN in the round trip of the
+   * transaction's first statement, whatever that is. `answer()` gives its result, sending it on
+   * its own if no statement has carried it yet. When the round trip fails, every statement in it
+   * failed: the answer is that error (nothing of the leading statement took effect).
+   */
+  lead<T = Record<string, unknown>>(statement: string): { answer: () => Promise<SqlResult<T>> } {
+    if (this.finished || this.single) throw new Error('only an open transaction takes a leading statement');
+    if (this.begun) {
+      const sent = this.exec<T>(statement);
+      sent.catch(() => undefined);
+      return { answer: () => sent };
+    }
+    const leading: Leading = { text: statement, ...settlable() };
+    leading.result.catch(() => undefined);
+    this.leading.push(leading);
+    return {
+      answer: async () => {
+        if (!this.begun) {
+          this.begun = true;
+          await this.sendWithLeading();
+        }
+        return resultOf<T>(await leading.result);
+      },
+    };
   }
 
   /** A statement (already plain SQL, no parameters) that runs just before COMMIT, in its round trip. */
@@ -59,13 +93,17 @@ export class SqlTransaction {
     if (this.finished) return;
     this.finished = true;
     if (this.single) return;
-    if (!this.begun && this.tail.length === 0) return;
-    const text = [...(this.begun ? [] : ['BEGIN']), ...this.tail, 'COMMIT'].join(';\n');
+    if (!this.begun && this.tail.length === 0 && this.leading.length === 0) return;
+    const head = this.begun ? [] : ['BEGIN', ...this.leading.map((l) => l.text)];
+    const text = [...head, ...this.tail, 'COMMIT'].join(';\n');
+    const leading = this.begun ? [] : this.leading.splice(0);
     this.begun = true;
     let results: QueryResult | QueryResult[];
     try {
       results = (await this.send(text)) as QueryResult | QueryResult[];
+      leading.forEach((l, i) => l.resolve((results as QueryResult[])[i + 1]));
     } catch (error) {
+      leading.forEach((l) => l.reject(error));
       // A queued statement failed: Postgres skipped the COMMIT and the transaction is aborted.
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
@@ -78,6 +116,20 @@ export class SqlTransaction {
     const begun = this.begun && !this.finished && !this.single;
     this.finished = true;
     if (begun) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
+  }
+
+  /** BEGIN, the leading statements, then `statement` if given, in one round trip; settles the leading ones. */
+  private async sendWithLeading(statement?: string, shownText?: string, shownParams?: unknown[]): Promise<QueryResult | QueryResult[]> {
+    const leading = this.leading.splice(0);
+    const text = ['BEGIN', ...leading.map((l) => l.text), ...(statement === undefined ? [] : [statement])].join('; ');
+    try {
+      const results = (await this.send(text, undefined, shownText ?? text, shownParams)) as unknown as QueryResult[];
+      leading.forEach((l, i) => l.resolve(results[i + 1]));
+      return results;
+    } catch (error) {
+      leading.forEach((l) => l.reject(error));
+      throw error;
+    }
   }
 
   private last(results: QueryResult | QueryResult[]): QueryResult {
@@ -98,6 +150,23 @@ export class SqlTransaction {
       throw error;
     }
   }
+}
+
+interface Leading {
+  text: string;
+  result: Promise<QueryResult>;
+  resolve: (result: QueryResult) => void;
+  reject: (error: unknown) => void;
+}
+
+function settlable(): Pick<Leading, 'result' | 'resolve' | 'reject'> {
+  let resolve!: (result: QueryResult) => void;
+  let reject!: (error: unknown) => void;
+  const result = new Promise<QueryResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { result, resolve, reject };
 }
 
 const resultOf = <T>(r: QueryResult): SqlResult<T> => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 });

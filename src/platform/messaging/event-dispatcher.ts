@@ -12,7 +12,7 @@ import { withProcessSpan } from '../observability/tracing/messaging-spans';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
-import { ModuleRegistry } from './module-registry';
+import { ModuleMessaging, ModuleRegistry } from './module-registry';
 import { MessagingNames } from './naming';
 import { parkDelivery } from './park-delivery';
 import { EventTaps } from './taps/event-taps';
@@ -126,21 +126,16 @@ export class EventDispatcher {
     }
 
     try {
-      let duplicate = false;
       const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
       const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
-      await withProcessSpan(traced, (span) =>
-        messageContext.run(context, () =>
-          module.transactions.run(async (manager) => {
-            if (!(await module.inbox.record(manager, consumer, event))) {
-              duplicate = true;
-              span.setAttribute('shop.inbox.duplicate', true);
-              return;
-            }
-            for (const [handler, view] of runs) await handler.handle(view);
-          }),
-        ),
-      );
+      const duplicate = await withProcessSpan(traced, async (span) => {
+        const run = (ahead: boolean) => messageContext.run(context, () => this.inTransaction(module, consumer, event, runs, ahead));
+        // The inbox row went in the handler's first round trip, which failed: whether this was a
+        // repeat is unknown, so it runs once more the plain way (inbox row first), which knows.
+        const duplicate = await run(true).catch((error: unknown) => (error instanceof InboxUnanswered ? run(false) : Promise.reject(error)));
+        if (duplicate) span.setAttribute('shop.inbox.duplicate', true);
+        return duplicate;
+      });
       return { kind: 'ack', duplicate };
     } catch (error) {
       const text = message(error);
@@ -166,6 +161,44 @@ export class EventDispatcher {
     }
   }
 
+  /**
+   * The inbox row and the handlers in one transaction of the consumer's module; true when the
+   * inbox says this consumer already committed the event (nothing the handlers did is kept).
+   * `ahead`: the inbox row travels with the handlers' first statement; the answer is awaited
+   * before the commit, and a repeat rolls back what the handlers did meanwhile.
+   */
+  private async inTransaction(module: ModuleMessaging, consumer: string, event: EventEnvelope, runs: [EventHandler, EventEnvelope][], ahead: boolean): Promise<boolean> {
+    let duplicate = false;
+    // Joining a caller's transaction, a repeat could not roll back alone: the plain way then.
+    const plain = !ahead || module.transactions.current()?.open === true;
+    await module.transactions
+      .run(async (tx) => {
+        if (plain || !tx.untouched) {
+          duplicate = !(await module.inbox.record(tx, consumer, event));
+          if (!duplicate) for (const [handler, view] of runs) await handler.handle(view);
+          return;
+        }
+        const recorded = module.inbox.recordAhead(tx, consumer, event);
+        let failure: { error: unknown } | undefined;
+        try {
+          for (const [handler, view] of runs) await handler.handle(view);
+        } catch (error) {
+          failure = { error };
+        }
+        const first = await recorded.answer().catch(() => undefined);
+        if (first === undefined) throw new InboxUnanswered();
+        if (!first) {
+          duplicate = true;
+          throw new RepeatRolledBack();
+        }
+        if (failure) throw failure.error;
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RepeatRolledBack)) throw error;
+      });
+    return duplicate;
+  }
+
   /** An operator's retry of a parked delivery: one attempt, parked again (with the new error) if it fails. */
   retryParked(consumer: string, type: string, raw: string): Promise<DispatchOutcome> {
     return this.dispatch(consumer, type, raw, this.config.consumer.maxDeliveries, { lastChance: true });
@@ -176,6 +209,11 @@ export class EventDispatcher {
     return { kind: 'retry', delayMs: backoffMs(step, backoffBaseMs, backoffMaxMs), error, counted };
   }
 }
+
+/** The inbox row's round trip failed with the handlers' statement: whether this is a repeat is unknown. */
+class InboxUnanswered extends Error {}
+/** Thrown to roll back the work of a delivery the inbox says was already committed. */
+class RepeatRolledBack extends Error {}
 
 const message = (error: unknown) =>
   error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
