@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { EventDispatcher } from '../../src/platform/messaging/event-dispatcher';
 import { ProbeWorld } from '../support/probe/probe-world';
-import { probeEvent } from '../support/probe/probe.module';
+import { probeCounters, probeEvent } from '../support/probe/probe.module';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -45,6 +46,21 @@ describe('inbox row ahead of the handler (real Postgres)', () => {
     } finally {
       await world.db.query('DROP INDEX probe.effects_once');
     }
+  });
+
+  it('a repeat whose handler fails before any statement still acks as a duplicate', async () => {
+    // Made here, never published: no background delivery races the two below.
+    const [seen] = await world.probe(world.apps[0]).write([probeEvent('a4', 1, 4)]);
+    const event = { ...JSON.parse(await rawOf(seen.id)), id: randomUUID(), type: 'probe.FailsUntilFixed' };
+    const raw = JSON.stringify(event);
+    probeCounters.broken = false;
+    try {
+      expect(await dispatcher.dispatch('probe', event.type, raw, 1)).toEqual({ kind: 'ack', duplicate: false });
+    } finally {
+      probeCounters.broken = true;
+    }
+    expect(await dispatcher.dispatch('probe', event.type, raw, 2)).toEqual({ kind: 'ack', duplicate: true });
+    expect(await failures(event.id)).toBe(0);
   });
 
   it('a failing handler keeps no inbox row: the next delivery runs it again', async () => {

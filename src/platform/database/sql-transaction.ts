@@ -58,23 +58,25 @@ export class SqlTransaction {
 
   /**
    * A plain statement (no parameters) to run first, sent with BEGIN in the round trip of the
-   * transaction's first statement, whatever that is. `answer()` gives its result, sending it on
-   * its own if no statement has carried it yet. When the round trip fails, every statement in it
-   * failed: the answer is that error (nothing of the leading statement took effect).
+   * transaction's first statement, whatever that is (or of the COMMIT). `answer()` gives its
+   * result, sending it on its own if nothing has carried it yet. When its round trip fails, every
+   * statement in it failed: the answer is that error.
    */
-  lead<T = Record<string, unknown>>(statement: string): { answer: () => Promise<SqlResult<T>> } {
+  lead<T = Record<string, unknown>>(statement: string): LeadingStatement<T> {
     if (this.finished || this.single) throw new Error('only an open transaction takes a leading statement');
     if (this.begun) {
       const sent = this.exec<T>(statement);
       sent.catch(() => undefined);
-      return { answer: () => sent };
+      return { sent: () => true, answer: () => sent };
     }
-    const leading: Leading = { text: statement, ...settlable() };
+    const leading: Leading = { text: statement, sent: false, ...settlable() };
     leading.result.catch(() => undefined);
     this.leading.push(leading);
     return {
+      sent: () => leading.sent,
       answer: async () => {
-        if (!this.begun) {
+        if (!leading.sent) {
+          if (this.finished) throw new Error('the transaction ended before its leading statement was sent');
           this.begun = true;
           await this.sendWithLeading();
         }
@@ -97,6 +99,7 @@ export class SqlTransaction {
     const head = this.begun ? [] : ['BEGIN', ...this.leading.map((l) => l.text)];
     const text = [...head, ...this.tail, 'COMMIT'].join(';\n');
     const leading = this.begun ? [] : this.leading.splice(0);
+    leading.forEach((l) => (l.sent = true));
     this.begun = true;
     let results: QueryResult | QueryResult[];
     try {
@@ -121,6 +124,7 @@ export class SqlTransaction {
   /** BEGIN, the leading statements, then `statement` if given, in one round trip; settles the leading ones. */
   private async sendWithLeading(statement?: string, shownText?: string, shownParams?: unknown[]): Promise<QueryResult | QueryResult[]> {
     const leading = this.leading.splice(0);
+    leading.forEach((l) => (l.sent = true));
     const text = ['BEGIN', ...leading.map((l) => l.text), ...(statement === undefined ? [] : [statement])].join('; ');
     try {
       const results = (await this.send(text, undefined, shownText ?? text, shownParams)) as unknown as QueryResult[];
@@ -152,8 +156,15 @@ export class SqlTransaction {
   }
 }
 
+export interface LeadingStatement<T> {
+  /** Whether it has gone to Postgres (with another statement, or alone). */
+  sent: () => boolean;
+  answer: () => Promise<SqlResult<T>>;
+}
+
 interface Leading {
   text: string;
+  sent: boolean;
   result: Promise<QueryResult>;
   resolve: (result: QueryResult) => void;
   reject: (error: unknown) => void;

@@ -3,6 +3,14 @@ import { inlineParams } from '../database/inline-params';
 import { SqlTransaction } from '../database/sql-transaction';
 import { EventEnvelope } from '../../contracts/event-envelope';
 
+/** The inbox row of a delivery, sent ahead (Inbox.recordAhead). */
+export interface InboxLead {
+  /** Sends the row now if nothing has carried it yet; rejects with its error. */
+  send: () => Promise<void>;
+  /** After the unit of work failed: whether it failed because the row was there already. */
+  wasRepeat: () => Promise<boolean>;
+}
+
 /** Remembers (consumer, event id) inside the handler's transaction: a redelivery becomes a no-op. */
 export class Inbox {
   constructor(private readonly schema: string) {}
@@ -14,15 +22,25 @@ export class Inbox {
   }
 
   /**
-   * The same row, sent ahead of the transaction's first statement in its round trip (one round
-   * trip less per delivery); `answer()` tells whether it was the first. The caller must not
-   * commit before it has the answer, and rolls back whatever ran if it was not.
+   * The same row as a plain INSERT sent ahead of the transaction's first statement, in its round
+   * trip (or the COMMIT's): one round trip less per delivery. A repeat then fails with the
+   * primary key, and that error aborts everything after it, so nothing of a repeat can commit.
+   * Undefined when the row cannot travel that way (the caller records it first, as `record`).
    */
-  recordAhead(tx: SqlTransaction, consumer: string, event: EventEnvelope): { answer: () => Promise<boolean> } {
-    const inlined = inlineParams(this.insert, [consumer, event.id, event.type]);
-    if (inlined === undefined) return { answer: () => this.record(tx, consumer, event) };
+  recordAhead(tx: SqlTransaction, consumer: string, event: EventEnvelope): InboxLead | undefined {
+    const inlined = inlineParams(`INSERT INTO "${this.schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)`, [consumer, event.id, event.type]);
+    if (inlined === undefined) return undefined;
     const leading = tx.lead(inlined);
-    return { answer: async () => (await leading.answer()).rows.length === 1 };
+    return {
+      send: async () => void (await leading.answer()),
+      wasRepeat: async () => leading.sent() && (await leading.answer().then(() => false, (error: unknown) => this.isRepeat(error))),
+    };
+  }
+
+  /** The error of an inbox row this consumer has already committed. */
+  private isRepeat(error: unknown): boolean {
+    const e = error as { code?: string; schema?: string; table?: string };
+    return e.code === '23505' && e.schema === this.schema && e.table === 'inbox';
   }
 
   private get insert(): string {

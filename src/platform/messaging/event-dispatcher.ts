@@ -13,6 +13,7 @@ import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleMessaging, ModuleRegistry } from './module-registry';
+import { InboxLead } from '../inbox/inbox';
 import { MessagingNames } from './naming';
 import { parkDelivery } from './park-delivery';
 import { EventTaps } from './taps/event-taps';
@@ -129,10 +130,7 @@ export class EventDispatcher {
       const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
       const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
       const duplicate = await withProcessSpan(traced, async (span) => {
-        const run = (ahead: boolean) => messageContext.run(context, () => this.inTransaction(module, consumer, event, runs, ahead));
-        // The inbox row went in the handler's first round trip, which failed: whether this was a
-        // repeat is unknown, so it runs once more the plain way (inbox row first), which knows.
-        const duplicate = await run(true).catch((error: unknown) => (error instanceof InboxUnanswered ? run(false) : Promise.reject(error)));
+        const duplicate = await messageContext.run(context, () => this.inTransaction(module, consumer, event, runs));
         if (duplicate) span.setAttribute('shop.inbox.duplicate', true);
         return duplicate;
       });
@@ -163,39 +161,35 @@ export class EventDispatcher {
 
   /**
    * The inbox row and the handlers in one transaction of the consumer's module; true when the
-   * inbox says this consumer already committed the event (nothing the handlers did is kept).
-   * `ahead`: the inbox row travels with the handlers' first statement; the answer is awaited
-   * before the commit, and a repeat rolls back what the handlers did meanwhile.
+   * inbox says this consumer already committed the event (nothing the handlers did is kept). The
+   * row travels with the handlers' first statement (Inbox.recordAhead), and a repeat fails that
+   * round trip, or the COMMIT's, by the row's primary key.
    */
-  private async inTransaction(module: ModuleMessaging, consumer: string, event: EventEnvelope, runs: [EventHandler, EventEnvelope][], ahead: boolean): Promise<boolean> {
+  private async inTransaction(module: ModuleMessaging, consumer: string, event: EventEnvelope, runs: [EventHandler, EventEnvelope][]): Promise<boolean> {
+    // Joining a caller's transaction, a repeat could not roll back alone: the row goes first then.
+    const joined = module.transactions.current()?.open === true;
+    let lead: InboxLead | undefined;
     let duplicate = false;
-    // Joining a caller's transaction, a repeat could not roll back alone: the plain way then.
-    const plain = !ahead || module.transactions.current()?.open === true;
-    await module.transactions
-      .run(async (tx) => {
-        if (plain || !tx.untouched) {
+    try {
+      await module.transactions.run(async (tx) => {
+        lead = joined ? undefined : module.inbox.recordAhead(tx, consumer, event);
+        if (!lead) {
           duplicate = !(await module.inbox.record(tx, consumer, event));
           if (!duplicate) for (const [handler, view] of runs) await handler.handle(view);
           return;
         }
-        const recorded = module.inbox.recordAhead(tx, consumer, event);
-        let failure: { error: unknown } | undefined;
         try {
           for (const [handler, view] of runs) await handler.handle(view);
         } catch (error) {
-          failure = { error };
+          // A handler that failed before its first statement: a repeat still acks, as before it ran.
+          await lead.send().catch(() => undefined);
+          throw error;
         }
-        const first = await recorded.answer().catch(() => undefined);
-        if (first === undefined) throw new InboxUnanswered();
-        if (!first) {
-          duplicate = true;
-          throw new RepeatRolledBack();
-        }
-        if (failure) throw failure.error;
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof RepeatRolledBack)) throw error;
       });
+    } catch (error) {
+      if (lead && (await lead.wasRepeat())) return true;
+      throw error;
+    }
     return duplicate;
   }
 
@@ -209,11 +203,6 @@ export class EventDispatcher {
     return { kind: 'retry', delayMs: backoffMs(step, backoffBaseMs, backoffMaxMs), error, counted };
   }
 }
-
-/** The inbox row's round trip failed with the handlers' statement: whether this is a repeat is unknown. */
-class InboxUnanswered extends Error {}
-/** Thrown to roll back the work of a delivery the inbox says was already committed. */
-class RepeatRolledBack extends Error {}
 
 const message = (error: unknown) =>
   error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);

@@ -8,9 +8,9 @@ const OPEN = `('PENDING', 'CHARGING')`;
 /** Card tokens of orders whose charge may still happen; nothing else keeps them. */
 @Injectable()
 export class PaymentCredentialRepository {
-  /** Keeps the token unless the order's payment is decided already (a late hand-over). */
+  /** Keeps the token unless the order's payment is decided already (a late hand-over). A last write: it goes with the COMMIT. */
   async deposit(m: Sql, orderId: string, paymentToken: string): Promise<void> {
-    await sql.exec(
+    await sql.later(
       m,
       `INSERT INTO payments.payment_credentials (order_id, payment_token)
        SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM payments.payments WHERE order_id = $1 AND status NOT IN ${OPEN})
