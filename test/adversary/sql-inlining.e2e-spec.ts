@@ -256,6 +256,73 @@ describeWithNats('adversary: inlined parameters and units of work on pg (real Po
       expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'swallowed'`)).toHaveLength(0);
     });
 
+    it('execMany sends its statements in one round trip with hostile values stored as given, results in order, each seeing the ones before', async () => {
+      const [label, value] = HOSTILE[2];
+      const results = await tx.run((m) =>
+        m.execMany([
+          [`INSERT INTO adv.vals (k, t) VALUES ($1, $2) RETURNING t`, [`many/${label}`, value]],
+          [`SELECT count(*)::int AS n FROM adv.vals WHERE k = $1`, [`many/${label}`]],
+          [`SELECT $1::text AS echo`, [HOSTILE[5][1]]],
+        ]),
+      );
+      expect(results.map((r) => r.rows)).toEqual([[{ t: value }], [{ n: 1 }], [{ echo: HOSTILE[5][1] }]]);
+      expect(await db.query(`SELECT t FROM adv.vals WHERE k = $1`, [`many/${label}`])).toEqual([{ t: value }]);
+    });
+
+    it('execMany: a failing statement fails the round trip, and nothing of the unit of work commits', async () => {
+      const failure = tx.run((m) =>
+        m.execMany([
+          [`INSERT INTO adv.vals (k) VALUES ($1)`, ['many-fails']],
+          [`INSERT INTO adv.vals (k, b) VALUES ($1, $2)`, ['many-fails', 'not a number']],
+        ]),
+      );
+      await expect(failure).rejects.toMatchObject({ name: 'QueryFailedError', code: '22P02' });
+      expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'many-fails'`)).toHaveLength(0);
+    });
+
+    it('execMany: a read after a lock in the same round trip sees what committed while it waited for the lock', async () => {
+      const holder = new Client({ connectionString: db.url });
+      await holder.connect();
+      try {
+        await holder.query(`BEGIN; SELECT pg_advisory_xact_lock(4242)`);
+        const reading = tx.run((m) =>
+          m.execMany([
+            [`SELECT pg_advisory_xact_lock($1)`, [4242]],
+            [`SELECT count(*)::int AS n FROM adv.vals WHERE k = $1`, ['committed-under-lock']],
+          ]),
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        await holder.query(`INSERT INTO adv.vals (k) VALUES ('committed-under-lock'); COMMIT`);
+        const [, read] = await reading;
+        expect(read.rows).toEqual([{ n: 1 }]);
+      } finally {
+        await holder.end();
+      }
+    });
+
+    it('a leading statement goes with the first statement; a failing one fails that round trip and everything in it', async () => {
+      await tx.run(async (m) => {
+        const lead = m.lead(`INSERT INTO adv.vals (k) VALUES ('lead-ok')`);
+        expect(lead.sent()).toBe(false);
+        await m.exec(`SELECT 1`);
+        expect(lead.sent()).toBe(true);
+        await lead.answer();
+      });
+      expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'lead-ok'`)).toHaveLength(1);
+      const failing = tx.run(async (m) => {
+        const lead = m.lead(`INSERT INTO adv.vals (k, b) VALUES ('lead-bad', 'x')`);
+        await m.exec(`INSERT INTO adv.vals (k) VALUES ($1)`, ['after-bad-lead']).catch(() => undefined);
+        await expect(lead.answer()).rejects.toMatchObject({ code: '22P02' });
+      });
+      await expect(failing).rejects.toThrow();
+      expect(await db.query(`SELECT 1 FROM adv.vals WHERE k IN ('lead-bad', 'after-bad-lead')`)).toHaveLength(0);
+    });
+
+    it('a leading statement that nothing carried goes with the COMMIT', async () => {
+      await tx.run(async (m) => void m.lead(`INSERT INTO adv.vals (k) VALUES ('lead-at-commit')`));
+      expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'lead-at-commit'`)).toHaveLength(1);
+    });
+
     it('single() refuses a second statement; nested run and single join the open transaction', async () => {
       await expect(tx.single(async (m) => (await m.exec('SELECT 1'), m.exec('SELECT 2')))).rejects.toThrow(/second statement/);
       const failure = tx.run(async (outer) => {

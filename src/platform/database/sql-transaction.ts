@@ -50,10 +50,34 @@ export class SqlTransaction {
     if (!this.begun) {
       this.begun = true;
       const inlined = inlineParams(text, params);
-      if (inlined !== undefined) return resultOf<T>(this.last(await this.sendWithLeading(inlined, text, params)));
+      if (inlined !== undefined) return resultOf<T>((await this.sendWithLeading(inlined, text, params))[0]);
       await this.sendWithLeading();
     }
     return resultOf<T>(await this.send(text, params));
+  }
+
+  /**
+   * Statements whose parameters do not depend on each other's answers, in one round trip (inside
+   * the transaction each one sees what the ones before it did, and in READ COMMITTED takes its own
+   * snapshot: a read after a lock sees what committed before the lock was granted). One by one
+   * when one of them cannot be inlined.
+   */
+  async execMany(statements: readonly Statement[]): Promise<SqlResult<Record<string, unknown>>[]> {
+    if (this.finished) throw new Error('the transaction has ended');
+    if (this.single && statements.length > 1) throw new Error('a single-statement unit of work ran several statements: use run()');
+    const inlined = statements.map(([text, params]) => inlineParams(text, params ?? []));
+    if (statements.length < 2 || inlined.some((text) => text === undefined)) {
+      const results: SqlResult<Record<string, unknown>>[] = [];
+      for (const [text, params] of statements) results.push(await this.exec(text, params ? [...params] : []));
+      return results;
+    }
+    const text = inlined.join(';\n');
+    const shown = statements.map(([t]) => t).join(';\n');
+    if (!this.begun) {
+      this.begun = true;
+      return (await this.sendWithLeading(text, shown)).map((r) => resultOf(r));
+    }
+    return asArray(await this.send(text, undefined, shown)).map((r) => resultOf(r));
   }
 
   /**
@@ -122,14 +146,18 @@ export class SqlTransaction {
   }
 
   /** BEGIN, the leading statements, then `statement` if given, in one round trip; settles the leading ones. */
-  private async sendWithLeading(statement?: string, shownText?: string, shownParams?: unknown[]): Promise<QueryResult | QueryResult[]> {
+  /**
+   * BEGIN, the leading statements, then `statements` (plain SQL, `;`-joined) if given, in one
+   * round trip; settles the leading ones and returns the results of `statements`.
+   */
+  private async sendWithLeading(statements?: string, shownText?: string, shownParams?: unknown[]): Promise<QueryResult[]> {
     const leading = this.leading.splice(0);
     leading.forEach((l) => (l.sent = true));
-    const text = ['BEGIN', ...leading.map((l) => l.text), ...(statement === undefined ? [] : [statement])].join('; ');
+    const text = ['BEGIN', ...leading.map((l) => l.text), ...(statements === undefined ? [] : [statements])].join('; ');
     try {
-      const results = (await this.send(text, undefined, shownText ?? text, shownParams)) as unknown as QueryResult[];
+      const results = asArray(await this.send(text, undefined, shownText ?? text, shownParams));
       leading.forEach((l, i) => l.resolve(results[i + 1]));
-      return results;
+      return results.slice(1 + leading.length);
     } catch (error) {
       leading.forEach((l) => l.reject(error));
       throw error;
@@ -156,6 +184,9 @@ export class SqlTransaction {
   }
 }
 
+/** A statement and its parameters. */
+export type Statement = readonly [text: string, params?: readonly unknown[]];
+
 export interface LeadingStatement<T> {
   /** Whether it has gone to Postgres (with another statement, or alone). */
   sent: () => boolean;
@@ -179,5 +210,7 @@ function settlable(): Pick<Leading, 'result' | 'resolve' | 'reject'> {
   });
   return { result, resolve, reject };
 }
+
+const asArray = (results: QueryResult | QueryResult[]): QueryResult[] => (Array.isArray(results) ? results : [results]);
 
 const resultOf = <T>(r: QueryResult): SqlResult<T> => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 });

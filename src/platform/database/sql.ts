@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { inlineParams } from './inline-params';
-import { SqlResult, SqlTransaction } from './sql-transaction';
+import { SqlResult, SqlTransaction, Statement } from './sql-transaction';
 
 /**
  * Where a repository's statements run: the open transaction of a unit of work (`SqlTransaction`),
@@ -38,6 +38,17 @@ export const sql = {
     const inlined = m instanceof SqlTransaction && m.open ? inlineParams(text, params) : undefined;
     if (inlined === undefined) await sql.exec(m, text, params);
     else (m as SqlTransaction).atCommit(inlined);
+  },
+
+  /**
+   * Statements whose parameters do not depend on each other's answers: in one round trip inside a
+   * unit of work (SqlTransaction.execMany), one by one elsewhere. Their results, in order.
+   */
+  async batch(m: Sql, statements: readonly Statement[]): Promise<SqlResult<Record<string, unknown>>[]> {
+    if (m instanceof SqlTransaction) return m.execMany(statements);
+    const results: SqlResult<Record<string, unknown>>[] = [];
+    for (const [text, params] of statements) results.push(await sql.exec(m, text, params ? [...params] : []));
+    return results;
   },
 
   async one<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<T | undefined> {

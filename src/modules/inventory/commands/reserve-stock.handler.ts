@@ -25,11 +25,11 @@ export class ReserveStockHandler implements ICommandHandler<ReserveStock> {
   execute({ orderId, lines }: ReserveStock): Promise<void> {
     const aggregate = { type: 'Reservation', id: orderId, version: 1 };
     return this.tx.run(async (m) => {
-      await this.products.lockOrder(m, orderId);
-      // Cancelled before its OrderPlaced got here (the saga's deadline): nothing to hold.
-      if (await this.products.isClosed(m, orderId)) return;
       const plan = planReservation(lines);
-      const short = shortages(plan, await this.products.lockAvailable(m, plan.map((l) => l.sku)));
+      const { closed, available } = await this.products.lockForReservation(m, orderId, plan.map((l) => l.sku));
+      // Cancelled before its OrderPlaced got here (the saga's deadline): nothing to hold.
+      if (closed) return;
+      const short = shortages(plan, available);
       if (short.length > 0) {
         await this.outbox.append(m, [
           pendingEvent(StockReservationFailedV1, aggregate, { orderId, reason: 'OUT_OF_STOCK', skus: short }, orderId),

@@ -19,7 +19,6 @@ export class SettleReservationHandler implements ICommandHandler<SettleReservati
 
   async execute({ orderId, outcome }: SettleReservation): Promise<void> {
     await this.tx.run(async (m) => {
-      await this.products.lockOrder(m, orderId);
       await this.products.settle(m, orderId, outcome);
     });
   }

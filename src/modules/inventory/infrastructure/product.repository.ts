@@ -13,6 +13,12 @@ export interface ProductRow {
   version: number;
 }
 
+/**
+ * Serialises the reservation steps of one order (reserve, release, commit): their events come on
+ * different consumers and may run at the same moment.
+ */
+const ORDER_LOCK = `SELECT pg_advisory_xact_lock(hashtext('inventory.order:' || $1))`;
+
 const COLUMNS = `sku, name, price_cents AS "priceCents", available, reserved, sold, version`;
 
 /** Stock lives in SQL: every change is a conditional update, so concurrency cannot oversell. */
@@ -52,50 +58,40 @@ export class ProductRepository {
   }
 
   /**
-   * Serialises the reservation steps of one order (reserve, release, commit): their events come
-   * on different consumers and may run at the same moment.
+   * For a reservation, in one round trip: the order's lock (ORDER_LOCK), then whether the order
+   * is closed (read after the lock is granted: each statement takes its own snapshot), then the
+   * rows of its skus locked in sku order, with what is available in each.
    */
-  async lockOrder(m: Sql, orderId: string): Promise<void> {
-    await sql.exec(m, `SELECT pg_advisory_xact_lock(hashtext('inventory.order:' || $1))`, [orderId]);
+  async lockForReservation(m: Sql, orderId: string, skus: string[]): Promise<{ closed: boolean; available: Map<string, number> }> {
+    const [, closed, products] = await sql.batch(m, [
+      [ORDER_LOCK, [orderId]],
+      [`SELECT 1 FROM inventory.closed_orders WHERE order_id = $1`, [orderId]],
+      [`SELECT sku, available FROM inventory.products WHERE sku = ANY($1) ORDER BY sku FOR UPDATE`, [skus]],
+    ]);
+    const rows = products.rows as { sku: string; available: number }[];
+    return { closed: closed.rows.length > 0, available: new Map(rows.map((r) => [r.sku, r.available])) };
   }
 
-  async isClosed(m: Sql, orderId: string): Promise<boolean> {
-    const rows = await sql.rows(m, `SELECT 1 FROM inventory.closed_orders WHERE order_id = $1`, [orderId]);
-    return rows.length > 0;
-  }
-
-  /** Locks the rows of a plan in its (sku) order and returns what is available in each. */
-  async lockAvailable(m: Sql, skus: string[]): Promise<Map<string, number>> {
-    const rows: { sku: string; available: number }[] = await sql.rows(m, 
-      `SELECT sku, available FROM inventory.products WHERE sku = ANY($1) ORDER BY sku FOR UPDATE`,
-      [skus],
-    );
-    return new Map(rows.map((r) => [r.sku, r.available]));
-  }
-
+  /**
+   * Moves each line from available to reserved. The rows are locked (lockForReservation) and were
+   * checked, so these are last writes with the COMMIT; the CHECKs still refuse any value below zero.
+   */
   async reserve(m: Sql, orderId: string, plan: Line[]): Promise<void> {
     for (const { sku, quantity } of plan) {
-      const rows = await sql.rows(m, 
-        `UPDATE inventory.products SET available = available - $2, reserved = reserved + $2, updated_at = now()
-         WHERE sku = $1 AND available >= $2 RETURNING sku`,
-        [sku, quantity],
-      );
-      if (rows.length !== 1) throw new Error(`stock of ${sku} changed under a lock`);
-      await sql.later(m, `INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, $2, $3, 'RESERVED')`, [
-        orderId,
-        sku,
-        quantity,
-      ]);
+      await sql.later(m, `UPDATE inventory.products SET available = available - $2, reserved = reserved + $2, updated_at = now() WHERE sku = $1`, [sku, quantity]);
+      await sql.later(m, `INSERT INTO inventory.reservations (order_id, sku, quantity, status) VALUES ($1, $2, $3, 'RESERVED')`, [orderId, sku, quantity]);
     }
   }
 
+
   /** Moves an order's held stock back to available (cancel) or on to sold (confirm), once. */
   async settle(m: Sql, orderId: string, outcome: 'RELEASED' | 'COMMITTED'): Promise<Line[]> {
-    const held = await sql.rows<Line>(m, 
-      `UPDATE inventory.reservations SET status = $2, updated_at = now()
-       WHERE order_id = $1 AND status = 'RESERVED' RETURNING sku, quantity`,
-      [orderId, outcome],
-    );
+    // The order's lock first (see lockForReservation), in the same round trip.
+    const [, settled] = await sql.batch(m, [
+      [ORDER_LOCK, [orderId]],
+      [`UPDATE inventory.reservations SET status = $2, updated_at = now() WHERE order_id = $1 AND status = 'RESERVED' RETURNING sku, quantity`, [orderId, outcome]],
+    ]);
+    const held = settled.rows as unknown as Line[];
     await sql.later(m, `INSERT INTO inventory.closed_orders (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [orderId, outcome]);
     const lines = held.sort((a, b) => (a.sku < b.sku ? -1 : 1));
     const target = outcome === 'RELEASED' ? 'available = available + $2' : 'sold = sold + $2';

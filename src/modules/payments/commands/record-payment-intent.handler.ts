@@ -18,9 +18,6 @@ export class RecordPaymentIntentHandler implements ICommandHandler<RecordPayment
   ) {}
 
   execute({ intent }: RecordPaymentIntent): Promise<void> {
-    return this.tx.run(async (m) => {
-      const inserted = await this.payments.insert(m, Payment.intent({ id: uuidv7(), ...intent }, this.clock.now()));
-      if (!inserted) await this.payments.fillVoidedAmount(m, intent.orderId, intent.amountCents);
-    });
+    return this.tx.run((m) => this.payments.recordIntent(m, Payment.intent({ id: uuidv7(), ...intent }, this.clock.now())));
   }
 }

@@ -1,7 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { TransactionRunner } from '../../../platform/database/transaction-runner';
 import { CardTokenNotReceivedYetError, IntentNotRecordedYetError } from '../domain/payment';
-import { PaymentCredentialRepository } from '../infrastructure/payment-credential.repository';
 import { PaymentRepository } from '../infrastructure/payment.repository';
 import { GatewayCallsWorker } from '../infrastructure/gateway-calls.worker';
 import { CallDueGateway, CLAIM_MS } from './call-due-gateway.handler';
@@ -19,15 +18,13 @@ export class RequestChargeHandler implements ICommandHandler<RequestCharge> {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly payments: PaymentRepository,
-    private readonly credentials: PaymentCredentialRepository,
     private readonly worker: GatewayCallsWorker,
   ) {}
 
   execute({ orderId }: RequestCharge): Promise<void> {
     return this.tx.run(async (m) => {
-      const payment = await this.payments.lockByOrder(m, orderId);
+      const { payment, token } = await this.payments.lockByOrderWithToken(m, orderId);
       if (!payment) throw new IntentNotRecordedYetError(orderId);
-      const token = payment.snapshot.status === 'PENDING' ? await this.credentials.tokenOf(m, orderId) : undefined;
       if (payment.snapshot.status === 'PENDING' && !token) throw new CardTokenNotReceivedYetError(orderId);
       if (!payment.requestCharge()) return;
       // This process calls the gateway at once, the payment claimed for it; the worker's rounds are for the rest.

@@ -42,17 +42,37 @@ export class PaymentRepository {
     return rows.length === 1;
   }
 
-  /** A void that came before the intent keeps no amount; the late intent fills it in for the record. */
-  async fillVoidedAmount(m: Sql, orderId: string, amountCents: number): Promise<void> {
-    await sql.exec(m, `UPDATE payments.payments SET amount_cents = $2 WHERE order_id = $1 AND status = 'VOIDED' AND amount_cents = 0`, [
-      orderId,
-      amountCents,
+  /**
+   * An order's payment intent, unless the order has a payment already (a repeat, or a void that
+   * came first: a void before the intent keeps no amount, and the late intent fills it in for the
+   * record). Last writes, with the COMMIT: the fill finds nothing to fill when the intent went in.
+   */
+  async recordIntent(m: Sql, intent: Payment): Promise<void> {
+    const s = intent.snapshot;
+    await sql.later(
+      m,
+      `INSERT INTO payments.payments (id, order_id, amount_cents, status, version, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+      [s.id, s.orderId, s.amountCents, s.status, s.version, s.createdAt],
+    );
+    await sql.later(m, `UPDATE payments.payments SET amount_cents = $2 WHERE order_id = $1 AND status = 'VOIDED' AND amount_cents = 0`, [
+      s.orderId,
+      s.amountCents,
     ]);
   }
 
   async lockByOrder(m: Sql, orderId: string): Promise<Payment | null> {
     const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]);
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
+  }
+
+  /** The order's payment locked (lockByOrder) and its card token if payments has it, in one round trip. */
+  async lockByOrderWithToken(m: Sql, orderId: string): Promise<{ payment: Payment | null; token?: string }> {
+    const [payment, credential] = await sql.batch(m, [
+      [`SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]],
+      [`SELECT payment_token AS token FROM payments.payment_credentials WHERE order_id = $1`, [orderId]],
+    ]);
+    return { payment: payment.rows[0] ? Payment.restore(toState(payment.rows[0])) : null, token: credential.rows[0]?.token as string | undefined };
   }
 
   async lock(m: Sql, id: string): Promise<Payment | null> {
