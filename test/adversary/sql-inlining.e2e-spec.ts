@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { inlineParams } from '../../src/platform/database/inline-params';
+import { sql } from '../../src/platform/database/sql';
 import { poolOf, TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { toErrorBody } from '../../src/platform/http/exceptions.filter';
 import { ProbeAppModule } from '../support/probe/probe.app';
@@ -316,6 +317,26 @@ describeWithNats('adversary: inlined parameters and units of work on pg (real Po
       });
       await expect(failing).rejects.toThrow();
       expect(await db.query(`SELECT 1 FROM adv.vals WHERE k IN ('lead-bad', 'after-bad-lead')`)).toHaveLength(0);
+    });
+
+    it('a last write answered at the commit: its answer comes once committed, and a rolled-back unit rejects it', async () => {
+      let answer: Promise<unknown> | undefined;
+      let seenInside = -1;
+      await tx.run(async (m) => {
+        answer = sql.laterAnswered(m, `INSERT INTO adv.vals (k, t) VALUES ($1, $2) RETURNING t`, ['answered', HOSTILE[0][1]]);
+        seenInside = (await m.exec(`SELECT 1 FROM adv.vals WHERE k = 'answered'`)).rows.length;
+      });
+      expect(seenInside).toBe(0);
+      await expect(answer).resolves.toEqual({ rows: [{ t: HOSTILE[0][1] }], affected: 1 });
+      let refused: Promise<unknown> | undefined;
+      await expect(
+        tx.run(async (m) => {
+          refused = sql.laterAnswered(m, `INSERT INTO adv.vals (k) VALUES ($1)`, ['answered-rolled-back']);
+          throw new Error('the unit of work fails');
+        }),
+      ).rejects.toThrow('the unit of work fails');
+      await expect(refused).rejects.toThrow(/rolled back/);
+      expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'answered-rolled-back'`)).toHaveLength(0);
     });
 
     it('a leading statement that nothing carried goes with the COMMIT', async () => {

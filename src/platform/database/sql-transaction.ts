@@ -20,6 +20,8 @@ export class SqlTransaction {
   /** The connection's state is unknown (a ROLLBACK failed, the socket broke): it must not be pooled again. */
   unusable = false;
   private readonly tail: string[] = [];
+  /** Tail statements whose answers someone reads after the commit, by their place in `tail`. */
+  private readonly answered = new Map<number, Settlable>();
   /** Statements waiting to travel with BEGIN, ahead of the first statement (`lead`). */
   private readonly leading: Leading[] = [];
   readonly afterCommit: (() => void)[] = [];
@@ -115,6 +117,19 @@ export class SqlTransaction {
     this.tail.push(statement);
   }
 
+  /**
+   * Like `atCommit`, for a write whose answer is read once the commit is done (to act on what it
+   * wrote, in an after-commit callback): settles after the commit's round trip, and rejects if the
+   * transaction did not commit.
+   */
+  atCommitAnswered(statement: string): Promise<QueryResult> {
+    this.atCommit(statement);
+    const answer = settlable();
+    answer.result.catch(() => undefined);
+    this.answered.set(this.tail.length - 1, answer);
+    return answer.result;
+  }
+
   async commit(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
@@ -131,21 +146,27 @@ export class SqlTransaction {
       leading.forEach((l, i) => l.resolve((results as QueryResult[])[i + 1]));
     } catch (error) {
       leading.forEach((l) => l.reject(error));
+      this.answered.forEach((a) => a.reject(error));
       // A queued statement failed: Postgres skipped the COMMIT and the transaction is aborted.
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
     }
     // A statement failed and the work went on (the error caught): Postgres answers COMMIT with ROLLBACK, no error.
-    if (this.last(results).command === 'ROLLBACK') throw new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
+    if (this.last(results).command === 'ROLLBACK') {
+      const error = new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
+      this.answered.forEach((a) => a.reject(error));
+      throw error;
+    }
+    this.answered.forEach((a, i) => a.resolve(asArray(results)[head.length + i]));
   }
 
   async rollback(): Promise<void> {
     const begun = this.begun && !this.finished && !this.single;
     this.finished = true;
+    this.answered.forEach((a) => a.reject(new Error('the transaction rolled back')));
     if (begun) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
   }
 
-  /** BEGIN, the leading statements, then `statement` if given, in one round trip; settles the leading ones. */
   /**
    * BEGIN, the leading statements, then `statements` (plain SQL, `;`-joined) if given, in one
    * round trip; settles the leading ones and returns the results of `statements`.
@@ -193,15 +214,18 @@ export interface LeadingStatement<T> {
   answer: () => Promise<SqlResult<T>>;
 }
 
-interface Leading {
-  text: string;
-  sent: boolean;
+interface Settlable {
   result: Promise<QueryResult>;
   resolve: (result: QueryResult) => void;
   reject: (error: unknown) => void;
 }
 
-function settlable(): Pick<Leading, 'result' | 'resolve' | 'reject'> {
+interface Leading extends Settlable {
+  text: string;
+  sent: boolean;
+}
+
+function settlable(): Settlable {
   let resolve!: (result: QueryResult) => void;
   let reject!: (error: unknown) => void;
   const result = new Promise<QueryResult>((res, rej) => {

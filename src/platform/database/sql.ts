@@ -51,6 +51,18 @@ export const sql = {
     return results;
   },
 
+  /**
+   * A last write like `later`, whose answer is read after the commit (in an after-commit
+   * callback, to act on what it wrote): it settles once the commit is done, and rejects if the
+   * transaction did not commit. Never await it inside the unit of work: it waits for the COMMIT.
+   * Where it cannot wait for the COMMIT it runs at once.
+   */
+  laterAnswered<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<SqlResult<T>> {
+    const inlined = m instanceof SqlTransaction && m.open ? inlineParams(text, params) : undefined;
+    if (inlined === undefined) return sql.exec<T>(m, text, params);
+    return (m as SqlTransaction).atCommitAnswered(inlined).then((r) => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 }));
+  },
+
   async one<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<T | undefined> {
     return (await sql.exec<T>(m, text, params)).rows[0];
   },

@@ -29,9 +29,10 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
     const email = render(template, data);
     const id = uuidv7();
     return this.tx.run(async (m) => {
-      if (await this.notifications.record(m, { id, orderId: data.orderId, template, email }, CLAIM_MS)) {
-        this.tx.afterCommit(() => this.sender.runNow(new SendDueEmails(1, [{ id, ...email }])));
-      }
+      // Recorded with the COMMIT; mailed once committed, if this was the first record of it.
+      const recorded = this.notifications.recordAtCommit(m, { id, orderId: data.orderId, template, email }, CLAIM_MS);
+      recorded.catch(() => undefined);
+      this.tx.afterCommit(() => void recorded.then((first) => first && this.sender.runNow(new SendDueEmails(1, [{ id, ...email }]))));
     });
   }
 }

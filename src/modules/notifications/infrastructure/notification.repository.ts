@@ -24,8 +24,12 @@ const UNSENT: DueWorkTable = { table: 'notifications.notifications', due: 'sent_
 export class NotificationRepository {
   /** False when this (order, template) is recorded already: at most one e-mail each. */
   /** Recorded claimed for `claimMs`: the process that records it sends it (SendDueEmails with the e-mail). */
-  async record(m: Sql, n: { id: string; orderId: string; template: Template; email: Email }, claimMs: number): Promise<boolean> {
-    const rows = await sql.rows(
+  /**
+   * Records the e-mail of (order, template) once, claimed for `claimMs`, with the COMMIT: true
+   * (once committed) when this was the first. Read it after the commit, never inside the unit.
+   */
+  async recordAtCommit(m: Sql, n: { id: string; orderId: string; template: Template; email: Email }, claimMs: number): Promise<boolean> {
+    const { rows } = await sql.laterAnswered(
       m,
       `INSERT INTO notifications.notifications (id, order_id, template, "to", subject, body, claimed_until)
        VALUES ($1, $2, $3, $4, $5, $6, now() + $7::int * interval '1 millisecond')
