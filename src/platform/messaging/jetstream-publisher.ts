@@ -20,12 +20,15 @@ const BROKER_AWAY = new Set<string>([
   ErrorCode.RequestError,
 ]);
 
+const MAX_ROUTES = 1_000;
+
 /** Publishes the stored envelope bytes with Nats-Msg-Id = event id, so the broker drops a republished duplicate. */
 @Injectable()
 export class JetStreamPublisher extends EventPublisher {
   private js?: JetStreamClient;
   private readonly names: MessagingNames;
-  private readonly encoder = new TextEncoder();
+  /** Each event type's subject and what is wrong with it: worked out once per type, not per row. */
+  private readonly routes = new Map<string, { subject: string; problem?: string }>();
 
   constructor(
     private readonly nats: NatsConnectionProvider,
@@ -38,20 +41,32 @@ export class JetStreamPublisher extends EventPublisher {
   async publish(event: OutgoingEvent): Promise<PublishOutcome> {
     try {
       this.js ??= (await this.nats.get()).jetstream();
-      const subject = this.names.subject(event.type);
-      const problem = publishSubjectProblem(subject);
+      const { subject, problem } = this.route(event.type);
       // Refused here: sent, it would cost the connection and look like a broker outage, never parked.
       if (problem) return { kind: 'rejected', error: problem };
       return await withPublishSpan(event, subject, async (traceparent) => {
         const h = headers();
         h.set('Event-Type', event.type);
         if (traceparent) h.set('traceparent', traceparent);
-        const ack = await this.js!.publish(subject, this.encoder.encode(event.body), { msgID: event.id, headers: h, timeout: 5_000 });
+        // Buffer.from takes small strings' bytes from a shared slab; TextEncoder allocates an ArrayBuffer each (3x the CPU, and GC).
+        const ack = await this.js!.publish(subject, Buffer.from(event.body), { msgID: event.id, headers: h, timeout: 5_000 });
         return ack.duplicate ? DUPLICATE : ACKED;
       });
     } catch (error) {
       const away = error instanceof NatsError && BROKER_AWAY.has(error.code);
       return { kind: away ? 'broker-away' : 'rejected', error: errorText(error) };
     }
+  }
+
+  private route(type: string): { subject: string; problem?: string } {
+    let route = this.routes.get(type);
+    if (!route) {
+      // Types are a module's few contracts; a flood of odd ones (hostile rows) only restarts the cache.
+      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
+      const subject = this.names.subject(type);
+      route = { subject, problem: publishSubjectProblem(subject) };
+      this.routes.set(type, route);
+    }
+    return route;
   }
 }
