@@ -8,7 +8,7 @@ import { ExceptionsFilter, toErrorBody } from './platform/http/exceptions.filter
 import { BODY_LIMIT_BYTES, boundedJsonParser } from './platform/http/json-body-parser';
 import { registerSecurityHeaders } from './platform/http/security-headers';
 import { HttpLoad } from './platform/http/http-load';
-import { RequestContextInterceptor } from './platform/http/request-context.interceptor';
+import { registerRequestContext } from './platform/http/request-context.hook';
 import { TRANSPORT_SERVER } from './platform/messaging/messaging.module';
 
 /**
@@ -66,8 +66,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     load.enter(request, request.url);
     done();
   });
+  registerRequestContext(fastify);
   app.useGlobalFilters(new ExceptionsFilter());
-  app.useGlobalInterceptors(new RequestContextInterceptor());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Shop').setDescription('Modular monolith with a transactional outbox').setVersion('1').addBearerAuth().build(),

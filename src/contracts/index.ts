@@ -33,6 +33,7 @@ export {
   PaymentRefundedV1,
 };
 export * from './payments/deposit-payment-credential.request';
+export * from './payments/deposit-payment-credentials.request';
 export * from './upcaster';
 
 /** Every step from one version of a type to the next: consumers read older events as the version they declare. */

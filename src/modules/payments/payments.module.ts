@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ModuleDatabaseModule } from '../../platform/database/module-database.module';
 import { CallDueGatewayHandler } from './commands/call-due-gateway.handler';
 import { CancelPaymentHandler } from './commands/cancel-payment.handler';
-import { DepositPaymentCredentialHandler } from './commands/deposit-payment-credential.handler';
+import { DepositPaymentCredentialHandler, DepositPaymentCredentialsHandler } from './commands/deposit-payment-credential.handler';
 import { RecordPaymentIntentHandler } from './commands/record-payment-intent.handler';
 import { RequestChargeHandler } from './commands/request-charge.handler';
 import { PaymentGateway } from './domain/payment-gateway.port';
@@ -38,6 +38,7 @@ import { PaymentsListener } from './listeners/payments.listener';
     PaymentCredentialRepository,
     PaymentCredentialEndpoint,
     DepositPaymentCredentialHandler,
+    DepositPaymentCredentialsHandler,
     SimulatedPaymentGateway,
     { provide: PaymentGateway, useExisting: SimulatedPaymentGateway },
     RecordPaymentIntentHandler,

@@ -21,20 +21,25 @@ const toStoredOrder = (row: OrderRow): StoredOrder => ({
 
 @Injectable()
 export class OrderRepository {
-  /** False when another request with the same Idempotency-Key got there first. */
+  /**
+   * False when another request with the same Idempotency-Key got there first. Without a key
+   * nothing can conflict and nothing reads the row back in the transaction: it goes with the
+   * COMMIT (`sql.later`), one round trip fewer per order.
+   */
   async insert(m: Sql, order: Order, idempotency?: { key: string; hash: string }): Promise<boolean> {
     const s = order.snapshot;
-    const rows = await sql.rows(
-      m,
-      `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, status,
+    const values = [
+      s.id, s.customerId, s.customerEmail, JSON.stringify(s.items), s.totalCents, s.status,
+      s.cancellationReason, s.version, idempotency?.key ?? null, idempotency?.hash ?? null, s.createdAt, s.updatedAt,
+    ];
+    const insert = `INSERT INTO orders.orders (id, customer_id, customer_email, items, total_cents, status,
          cancellation_reason, version, idempotency_key, request_hash, created_at, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [
-        s.id, s.customerId, s.customerEmail, JSON.stringify(s.items), s.totalCents, s.status,
-        s.cancellationReason, s.version, idempotency?.key ?? null, idempotency?.hash ?? null, s.createdAt, s.updatedAt,
-      ],
-    );
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12)`;
+    if (!idempotency) {
+      await sql.later(m, insert, values);
+      return true;
+    }
+    const rows = await sql.rows(m, `${insert} ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, values);
     return rows.length === 1;
   }
 

@@ -30,6 +30,10 @@ export class PaymentHandoffRepository {
     return postponeDueWork(m, HANDOFFS, orderId, error);
   }
 
+  async deleteAll(m: Sql, orderIds: readonly string[]): Promise<void> {
+    await sql.exec(m, `DELETE FROM orders.payment_handoffs WHERE id = ANY($1::uuid[])`, [orderIds]);
+  }
+
   /** Handed over, or the order is final: the token goes. */
   async delete(m: Sql, orderId: string): Promise<void> {
     await sql.exec(m, `DELETE FROM orders.payment_handoffs WHERE id = $1`, [orderId]);

@@ -8,14 +8,16 @@ const OPEN = `('PENDING', 'CHARGING')`;
 /** Card tokens of orders whose charge may still happen; nothing else keeps them. */
 @Injectable()
 export class PaymentCredentialRepository {
-  /** Keeps the token unless the order's payment is decided already (a late hand-over). A last write: it goes with the COMMIT. */
-  async deposit(m: Sql, orderId: string, paymentToken: string): Promise<void> {
+  /** Keeps each token unless its order's payment is decided already (a late hand-over); a repeat keeps the first. A last write: it goes with the COMMIT. */
+  async deposit(m: Sql, credentials: readonly { orderId: string; paymentToken: string }[]): Promise<void> {
+    const values = credentials.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2})`).join(', ');
     await sql.later(
       m,
       `INSERT INTO payments.payment_credentials (order_id, payment_token)
-       SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM payments.payments WHERE order_id = $1 AND status NOT IN ${OPEN})
+       SELECT c.order_id, c.payment_token FROM (VALUES ${values}) AS c (order_id, payment_token)
+       WHERE NOT EXISTS (SELECT 1 FROM payments.payments p WHERE p.order_id = c.order_id AND p.status NOT IN ${OPEN})
        ON CONFLICT (order_id) DO NOTHING`,
-      [orderId, paymentToken],
+      credentials.flatMap((c) => [c.orderId, c.paymentToken]),
     );
   }
 

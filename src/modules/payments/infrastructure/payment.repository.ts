@@ -75,6 +75,12 @@ export class PaymentRepository {
     return { payment: payment.rows[0] ? Payment.restore(toState(payment.rows[0])) : null, token: credential.rows[0]?.token as string | undefined };
   }
 
+  /** In order_id order: two batches locking the same rows take them in the same order, and never deadlock. */
+  async lockByOrders(m: Sql, orderIds: readonly string[]): Promise<Payment[]> {
+    const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE`, [orderIds]);
+    return rows.map((row) => Payment.restore(toState(row)));
+  }
+
   async lock(m: Sql, id: string): Promise<Payment | null> {
     const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE id = $1 FOR UPDATE`, [id]);
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
