@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 import { DEPOSIT_PAYMENT_CREDENTIAL } from '../../src/contracts/payments/deposit-payment-credential.request';
+import { DEPOSIT_PAYMENT_CREDENTIALS, MAX_CREDENTIALS_PER_DEPOSIT } from '../../src/contracts/payments/deposit-payment-credentials.request';
 import { describeWithNats } from '../support/requires-nats';
 import { InProcessShop } from '../support/shop/in-process-shop';
 import { NATS_URL } from '../support/test-broker';
@@ -80,6 +81,48 @@ describeWithNats('adversary: the card-token hand-over (real Postgres, real JetSt
       expect(reply.error).not.toContain(secret);
     }
     expect(await credentials()).toEqual([]);
+    expect((await shop.http('GET', '/health')).status).toBe(200);
+  });
+
+  it('hostile batches are refused whole; a batch naming one order twice keeps the first token; decided orders keep nothing', async () => {
+    const batch = async (data: unknown) => {
+      const body = new TextEncoder().encode(typeof data === 'string' ? data : JSON.stringify(data));
+      const reply = await nc.request(`SHOP-DIRECT.${shop.namespace}.${DEPOSIT_PAYMENT_CREDENTIALS}`, body, { timeout: 5_000 });
+      return JSON.parse(new TextDecoder().decode(reply.data)) as { ok: boolean; refused?: boolean; error?: string };
+    };
+    const secret = `tok_batch_${randomBytes(6).toString('hex')}`;
+    const one = () => ({ orderId: uuidv7(), paymentToken: secret });
+    const refused: [string, unknown][] = [
+      ['empty', { credentials: [] }],
+      ['one too many', { credentials: Array.from({ length: MAX_CREDENTIALS_PER_DEPOSIT + 1 }, one) }],
+      ['one bad token among good ones', { credentials: [one(), { orderId: uuidv7(), paymentToken: `${secret}'); --` }, one()] }],
+      ['one bad order id', { credentials: [one(), { orderId: `${uuidv7()}'`, paymentToken: secret }] }],
+      ['an extra key in one', { credentials: [one(), { ...one(), amountCents: 1 }] }],
+      ['not an array', { credentials: one() }],
+      ['a prototype key', `{"credentials":[{"orderId":"${uuidv7()}","paymentToken":"${secret}"}],"__proto__":{"ok":true}}`],
+    ];
+    for (const [label, data] of refused) {
+      const reply = await batch(data);
+      expect({ label, reply }).toMatchObject({ label, reply: { ok: false, refused: true } });
+      expect(reply.error).not.toContain(secret);
+    }
+    expect(await credentials()).toEqual([]);
+
+    // One order twice in a batch (a claim taken twice, a replay): one row, the first token, no error.
+    const confirmed = (await shop.placeOrder([{ sku: 'ADV-TOK', quantity: 1 }], 'tok_visa')).body.orderId as string;
+    expect(await shop.finalOrder(confirmed)).toMatchObject({ status: 'CONFIRMED' });
+    const twice = uuidv7();
+    const reply = await batch({
+      credentials: [
+        { orderId: twice, paymentToken: 'tok_first' },
+        { orderId: confirmed, paymentToken: 'tok_afterDecision' },
+        { orderId: twice, paymentToken: 'tok_second' },
+      ],
+    });
+    expect(reply).toEqual({ ok: true });
+    expect(await credentials()).toEqual([{ order_id: twice, payment_token: 'tok_first' }]);
+    expect((await shop.executedChargeKeys()).filter((k) => k === confirmed)).toHaveLength(1);
+    await shop.db.query('DELETE FROM payments.payment_credentials WHERE order_id = $1', [twice]);
     expect((await shop.http('GET', '/health')).status).toBe(200);
   });
 

@@ -22,9 +22,17 @@ export class SqlTransaction {
   private readonly tail: string[] = [];
   /** Tail statements whose answers someone reads after the commit, by their place in `tail`. */
   private readonly answered = new Map<number, Settlable>();
+  /** Statements sent at once whose answers are read after the commit (execAnsweredAtCommit). */
+  private readonly answeredSent: Settlable[] = [];
   /** Statements waiting to travel with BEGIN, ahead of the first statement (`lead`). */
   private readonly leading: Leading[] = [];
   readonly afterCommit: (() => void)[] = [];
+  /**
+   * Statements sent and not answered yet. A unit may leave one unawaited (sql.laterAnswered when
+   * it cannot be inlined runs at once): COMMIT and ROLLBACK wait for them, or the statement would
+   * reach Postgres after them, outside the transaction, on a connection back in the pool.
+   */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   /** `single`: one statement that is its own transaction (no BEGIN, no COMMIT); no outbox rows. */
   constructor(
@@ -42,7 +50,11 @@ export class SqlTransaction {
     return !this.begun && !this.finished && this.tail.length === 0 && this.leading.length === 0;
   }
 
-  async exec<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<SqlResult<T>> {
+  exec<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<SqlResult<T>> {
+    return this.tracked(() => this.execNow<T>(text, params));
+  }
+
+  private async execNow<T>(text: string, params: unknown[]): Promise<SqlResult<T>> {
     if (this.finished) throw new Error('the transaction has ended');
     if (this.single) {
       if (this.begun) throw new Error('a single-statement unit of work ran a second statement: use run()');
@@ -64,13 +76,17 @@ export class SqlTransaction {
    * snapshot: a read after a lock sees what committed before the lock was granted). One by one
    * when one of them cannot be inlined.
    */
-  async execMany(statements: readonly Statement[]): Promise<SqlResult<Record<string, unknown>>[]> {
+  execMany(statements: readonly Statement[]): Promise<SqlResult<Record<string, unknown>>[]> {
+    return this.tracked(() => this.execManyNow(statements));
+  }
+
+  private async execManyNow(statements: readonly Statement[]): Promise<SqlResult<Record<string, unknown>>[]> {
     if (this.finished) throw new Error('the transaction has ended');
     if (this.single && statements.length > 1) throw new Error('a single-statement unit of work ran several statements: use run()');
     const inlined = statements.map(([text, params]) => inlineParams(text, params ?? []));
     if (statements.length < 2 || inlined.some((text) => text === undefined)) {
       const results: SqlResult<Record<string, unknown>>[] = [];
-      for (const [text, params] of statements) results.push(await this.exec(text, params ? [...params] : []));
+      for (const [text, params] of statements) results.push(await this.execNow(text, params ? [...params] : []));
       return results;
     }
     const text = inlined.join(';\n');
@@ -130,9 +146,23 @@ export class SqlTransaction {
     return answer.result;
   }
 
+  /**
+   * `atCommitAnswered` for a statement that cannot be inlined: sent now (the unit need not await
+   * it, COMMIT waits for it), answered once the commit is done; rejects if it did not commit.
+   */
+  execAnsweredAtCommit<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<SqlResult<T>> {
+    const sent = this.exec<T>(text, params);
+    sent.catch(() => undefined);
+    const committed = settlable();
+    committed.result.catch(() => undefined);
+    this.answeredSent.push(committed);
+    return committed.result.then(() => sent);
+  }
+
   async commit(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    await this.settled();
     if (this.single) return;
     if (!this.begun && this.tail.length === 0 && this.leading.length === 0) return;
     const head = this.begun ? [] : ['BEGIN', ...this.leading.map((l) => l.text)];
@@ -147,6 +177,7 @@ export class SqlTransaction {
     } catch (error) {
       leading.forEach((l) => l.reject(error));
       this.answered.forEach((a) => a.reject(error));
+      this.answeredSent.forEach((a) => a.reject(error));
       // A queued statement failed: Postgres skipped the COMMIT and the transaction is aborted.
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
@@ -155,15 +186,19 @@ export class SqlTransaction {
     if (this.last(results).command === 'ROLLBACK') {
       const error = new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
       this.answered.forEach((a) => a.reject(error));
+      this.answeredSent.forEach((a) => a.reject(error));
       throw error;
     }
     this.answered.forEach((a, i) => a.resolve(asArray(results)[head.length + i]));
+    this.answeredSent.forEach((a) => a.resolve(asArray(results)[0]));
   }
 
   async rollback(): Promise<void> {
     const begun = this.begun && !this.finished && !this.single;
     this.finished = true;
+    await this.settled();
     this.answered.forEach((a) => a.reject(new Error('the transaction rolled back')));
+    this.answeredSent.forEach((a) => a.reject(new Error('the transaction rolled back')));
     if (begun) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
   }
 
@@ -183,6 +218,21 @@ export class SqlTransaction {
       leading.forEach((l) => l.reject(error));
       throw error;
     }
+  }
+
+  private tracked<R>(run: () => Promise<R>): Promise<R> {
+    const running = run();
+    const entry: Promise<unknown> = running.then(
+      () => this.inFlight.delete(entry),
+      () => this.inFlight.delete(entry),
+    );
+    this.inFlight.add(entry);
+    return running;
+  }
+
+  /** Every statement sent so far has its answer (its error included). */
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   private last(results: QueryResult | QueryResult[]): QueryResult {

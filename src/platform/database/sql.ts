@@ -55,12 +55,13 @@ export const sql = {
    * A last write like `later`, whose answer is read after the commit (in an after-commit
    * callback, to act on what it wrote): it settles once the commit is done, and rejects if the
    * transaction did not commit. Never await it inside the unit of work: it waits for the COMMIT.
-   * Where it cannot wait for the COMMIT it runs at once.
+   * A statement that cannot be inlined is sent at once (the COMMIT waits for it), answered the same way.
    */
   laterAnswered<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<SqlResult<T>> {
-    const inlined = m instanceof SqlTransaction && m.open ? inlineParams(text, params) : undefined;
-    if (inlined === undefined) return sql.exec<T>(m, text, params);
-    return (m as SqlTransaction).atCommitAnswered(inlined).then((r) => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 }));
+    if (!(m instanceof SqlTransaction && m.open)) return sql.exec<T>(m, text, params);
+    const inlined = inlineParams(text, params);
+    if (inlined === undefined) return m.execAnsweredAtCommit<T>(text, params);
+    return m.atCommitAnswered(inlined).then((r) => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 }));
   },
 
   async one<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<T | undefined> {
