@@ -29,7 +29,7 @@ describe('in-process transport, one consumer stuck (real Postgres, no broker)', 
 
       const [stuck] = await world.probe(app).write([probeEvent('stuck', 1, 999)]);
       await waitFor('the stuck delivery waiting on the lock', async () =>
-        (await world.count(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO probe.effects%'`)) > 0,
+        (await world.count(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO probe.effects%'`)) > 0,
       );
       const others = (await Promise.all(Array.from({ length: 100 }, (_, i) => world.probe(app).write([probeEvent(`other-${i}`, 1, i)])))).map(([e]) => e.id);
       await waitFor('every other event applied', async () => (await world.count('SELECT 1 FROM probe.effects WHERE event_id = ANY($1)', [others])) === others.length, {

@@ -27,6 +27,9 @@ export interface EventHandler {
 
 export type { DispatchOutcome };
 
+/** The first retry of a "not yet" (then doubling, with jitter): see `deliver`. */
+const NOT_YET_FIRST_RETRY_MS = 20;
+
 /** A parked delivery retried by an operator: one attempt, parked again if it fails. */
 export interface DispatchOptions {
   lastChance?: boolean;
@@ -144,7 +147,9 @@ export class EventDispatcher {
           return park({ envelope: event, eventId: event.id, error: `waited ${waitedMs} ms: ${text}`, attempts: delivery });
         }
         this.logger.warn(`${consumer} waits on ${event.type} ${event.id} (delivery ${delivery}): ${text}`);
-        return this.retry(delivery, text, false);
+        // What a "not yet" waits for is usually a hop behind (a card token racing the saga): asked
+        // again soon, then less and less often; an outage (the database away) backs off as usual.
+        return this.retry(delivery, text, false, error instanceof NotYetError ? NOT_YET_FIRST_RETRY_MS : undefined);
       }
       // A failure of the handler itself: counted in the module's database, so a restart keeps the count.
       const failures = options.lastChance
@@ -198,9 +203,8 @@ export class EventDispatcher {
     return this.dispatch(consumer, type, raw, this.config.consumer.maxDeliveries, { lastChance: true });
   }
 
-  private retry(step: number, error: string, counted: boolean): DispatchOutcome {
-    const { backoffBaseMs, backoffMaxMs } = this.config.consumer;
-    return { kind: 'retry', delayMs: backoffMs(step, backoffBaseMs, backoffMaxMs), error, counted };
+  private retry(step: number, error: string, counted: boolean, baseMs = this.config.consumer.backoffBaseMs): DispatchOutcome {
+    return { kind: 'retry', delayMs: backoffMs(step, Math.min(baseMs, this.config.consumer.backoffBaseMs), this.config.consumer.backoffMaxMs), error, counted };
   }
 }
 

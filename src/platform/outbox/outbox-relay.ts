@@ -146,7 +146,9 @@ export class OutboxRelay {
       // rows held back (a later event of an aggregate whose earlier one was in this drain, or
       // another relay's): poll fast while either lasts.
       idleMs = claimed !== promised ? this.options.pollMinMs : Math.min(idleMs * 2, this.options.pollMaxMs);
-      await this.idle(idleMs, true);
+      // A row given back for later (a consumer's "not yet" in-process, a refused publish) is looked
+      // at when it comes due, whatever the poll's pace.
+      await this.idle(Math.max(1, Math.min(idleMs, this.round.takeSoonestRetry())), true);
     }
   }
 

@@ -51,6 +51,8 @@ export interface RoundResult {
  */
 export class RelayRound {
   readonly stats: RelayStats = { claimed: 0, published: 0, duplicates: 0, failures: 0, parked: 0, claimMs: 0, publishMs: 0, markMs: 0 };
+  /** The shortest delay a row was given back with since the relay last asked (Infinity: none). */
+  private soonestRetryMs = Infinity;
 
   constructor(
     private readonly claims: OutboxClaims,
@@ -116,9 +118,17 @@ export class RelayRound {
       }
       if (outcome.kind !== 'retry-later') this.logger.warn(`publishing ${row.type} ${row.id} failed: ${error}`);
       await batch.release(row.id, error, decision.delayMs, decision.counted);
+      this.soonestRetryMs = Math.min(this.soonestRetryMs, decision.delayMs);
       backOff ||= decision.backOff;
     }
     return { published, parked, backOff };
+  }
+
+  /** When the soonest row given back since the last call comes due (ms from its release; Infinity: none), and forgets it. */
+  takeSoonestRetry(): number {
+    const ms = this.soonestRetryMs;
+    this.soonestRetryMs = Infinity;
+    return ms;
   }
 
   /** Counts a committed batch. */
