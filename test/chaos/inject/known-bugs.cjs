@@ -10,8 +10,11 @@ const dist = (file) => require(resolve(__dirname, '../../../dist', file));
 const bug = process.env.CHAOS_INJECT;
 
 if (bug === 'skip-inbox') {
-  // Every delivery looks new: the effect runs again on each redelivery.
-  dist('platform/inbox/inbox.js').Inbox.prototype.record = async () => true;
+  // Every delivery looks new: the effect runs again on each redelivery. (No inbox row sent ahead of
+  // the handler either: the dispatcher then records the plain way, which now records nothing.)
+  const { Inbox } = dist('platform/inbox/inbox.js');
+  Inbox.prototype.recordAhead = () => undefined;
+  Inbox.prototype.record = async () => true;
 } else if (bug === 'ack-before-commit') {
   // Ack first, then handle; the later ack/nak of the real code goes nowhere.
   const proto = dist('platform/messaging/jetstream.server.js').JetStreamServer.prototype;
