@@ -1,18 +1,17 @@
 import { PoolClient, QueryResult } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { inlineParams } from './inline-params';
+import { asArray, Leading, LeadingStatement, resultOf, Settlable, settlable, SqlResult, Statement } from './sql-results';
 
-export interface SqlResult<T> {
-  rows: T[];
-  affected: number;
-}
+export type { LeadingStatement, SqlResult, Statement };
 
 /**
  * One transaction on one pooled pg connection, in as few round trips as the statements allow:
  * BEGIN travels with the first statement, and the statements queued with `atCommit` (the
  * outbox's insert) travel with COMMIT. node-pg sends one statement per round trip, and each one
  * costs both processes a write and a wake-up: a consumer's delivery was BEGIN, inbox, effect,
- * outbox, COMMIT (five), it is now two plus its effect.
+ * outbox, COMMIT (five); with the inbox row leading (`lead`) and the last writes at the COMMIT
+ * it is one round trip plus the handler's reads.
  */
 export class SqlTransaction {
   private begun = false;
@@ -254,37 +253,3 @@ export class SqlTransaction {
     }
   }
 }
-
-/** A statement and its parameters. */
-export type Statement = readonly [text: string, params?: readonly unknown[]];
-
-export interface LeadingStatement<T> {
-  /** Whether it has gone to Postgres (with another statement, or alone). */
-  sent: () => boolean;
-  answer: () => Promise<SqlResult<T>>;
-}
-
-interface Settlable {
-  result: Promise<QueryResult>;
-  resolve: (result: QueryResult) => void;
-  reject: (error: unknown) => void;
-}
-
-interface Leading extends Settlable {
-  text: string;
-  sent: boolean;
-}
-
-function settlable(): Settlable {
-  let resolve!: (result: QueryResult) => void;
-  let reject!: (error: unknown) => void;
-  const result = new Promise<QueryResult>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { result, resolve, reject };
-}
-
-const asArray = (results: QueryResult | QueryResult[]): QueryResult[] => (Array.isArray(results) ? results : [results]);
-
-const resultOf = <T>(r: QueryResult): SqlResult<T> => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 });
