@@ -44,11 +44,6 @@ export class SqlTransaction {
     return !this.finished && !this.single;
   }
 
-  /** Nothing sent or queued yet: this unit of work began here (it did not join another). */
-  get untouched(): boolean {
-    return !this.begun && !this.finished && this.tail.length === 0 && this.leading.length === 0;
-  }
-
   exec<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<SqlResult<T>> {
     return this.tracked(() => this.execNow<T>(text, params));
   }

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { inlineParams } from './inline-params';
+import { resultOf } from './sql-results';
 import { SqlResult, SqlTransaction, Statement } from './sql-transaction';
 
 /**
@@ -61,7 +62,7 @@ export const sql = {
     if (!(m instanceof SqlTransaction && m.open)) return sql.exec<T>(m, text, params);
     const inlined = inlineParams(text, params);
     if (inlined === undefined) return m.execAnsweredAtCommit<T>(text, params);
-    return m.atCommitAnswered(inlined).then((r) => ({ rows: (r.rows ?? []) as T[], affected: r.rowCount ?? 0 }));
+    return m.atCommitAnswered(inlined).then((r) => resultOf<T>(r));
   },
 
   async one<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<T | undefined> {

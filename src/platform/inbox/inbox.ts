@@ -13,11 +13,19 @@ export interface InboxLead {
 
 /** Remembers (consumer, event id) inside the handler's transaction: a redelivery becomes a no-op. */
 export class Inbox {
-  constructor(private readonly schema: string) {}
+  /** The row; as a plain INSERT a repeat fails on the primary key (recordAhead). */
+  private readonly insert: string;
+  /** The row, a repeat answered with no row instead (record). */
+  private readonly insertOnce: string;
+
+  constructor(private readonly schema: string) {
+    this.insert = `INSERT INTO "${schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)`;
+    this.insertOnce = `${this.insert} ON CONFLICT DO NOTHING RETURNING event_id`;
+  }
 
   /** False when this consumer has already committed this event. */
   async record(manager: Sql, consumer: string, event: EventEnvelope): Promise<boolean> {
-    const rows = await sql.rows(manager, this.insert, [consumer, event.id, event.type]);
+    const rows = await sql.rows(manager, this.insertOnce, [consumer, event.id, event.type]);
     return rows.length === 1;
   }
 
@@ -28,7 +36,7 @@ export class Inbox {
    * Undefined when the row cannot travel that way (the caller records it first, as `record`).
    */
   recordAhead(tx: SqlTransaction, consumer: string, event: EventEnvelope): InboxLead | undefined {
-    const inlined = inlineParams(`INSERT INTO "${this.schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)`, [consumer, event.id, event.type]);
+    const inlined = inlineParams(this.insert, [consumer, event.id, event.type]);
     if (inlined === undefined) return undefined;
     const leading = tx.lead(inlined);
     return {
@@ -43,8 +51,4 @@ export class Inbox {
     return e.code === '23505' && e.schema === this.schema && e.table === 'inbox';
   }
 
-  private get insert(): string {
-    return `INSERT INTO "${this.schema}".inbox (consumer, event_id, type) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING event_id`;
-  }
 }

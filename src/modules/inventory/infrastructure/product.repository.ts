@@ -83,7 +83,6 @@ export class ProductRepository {
     }
   }
 
-
   /** Moves an order's held stock back to available (cancel) or on to sold (confirm), once. */
   async settle(m: Sql, orderId: string, outcome: 'RELEASED' | 'COMMITTED'): Promise<Line[]> {
     // The order's lock first (see lockForReservation), in the same round trip.

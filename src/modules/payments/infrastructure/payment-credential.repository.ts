@@ -26,11 +26,15 @@ export class PaymentCredentialRepository {
   }
 
   async tokenOf(m: Sql, orderId: string): Promise<string | undefined> {
-    const rows = await sql.rows<{ token: string }>(m, `SELECT payment_token AS token FROM payments.payment_credentials WHERE order_id = $1`, [
-      orderId,
-    ]);
+    const rows = await sql.rows<{ token: string }>(m, ...this.tokenQuery(orderId));
     return rows[0]?.token;
   }
+
+  /** The statement tokenOf runs, for a caller that sends it with others (`sql.batch`); its row has `token`. */
+  tokenQuery(orderId: string): [string, string[]] {
+    return [`SELECT payment_token AS token FROM payments.payment_credentials WHERE order_id = $1`, [orderId]];
+  }
+
 
   async forget(m: Sql, orderId: string): Promise<void> {
     await sql.later(m, `DELETE FROM payments.payment_credentials WHERE order_id = $1`, [orderId]);

@@ -9,6 +9,8 @@ import { PaymentCredentialRepository } from './payment-credential.repository';
 const COLUMNS = `id, order_id AS "orderId", amount_cents AS "amountCents", status, decline_reason AS "declineReason", charge_id AS "chargeId", cancel_requested AS "cancelRequested",
   version, created_at AS "createdAt"`;
 
+const LOCK_BY_ORDER = `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`;
+
 /** Payments whose gateway call (charge or refund) is recorded and due. */
 const GATEWAY_CALLS: DueWorkTable = { table: 'payments.payments', due: `status IN ('CHARGING', 'REFUNDING')`, returning: `${COLUMNS}, traceparent` };
 
@@ -62,15 +64,15 @@ export class PaymentRepository {
   }
 
   async lockByOrder(m: Sql, orderId: string): Promise<Payment | null> {
-    const rows = await sql.rows(m, `SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]);
+    const rows = await sql.rows(m, LOCK_BY_ORDER, [orderId]);
     return rows[0] ? Payment.restore(toState(rows[0])) : null;
   }
 
   /** The order's payment locked (lockByOrder) and its card token if payments has it, in one round trip. */
   async lockByOrderWithToken(m: Sql, orderId: string): Promise<{ payment: Payment | null; token?: string }> {
     const [payment, credential] = await sql.batch(m, [
-      [`SELECT ${COLUMNS} FROM payments.payments WHERE order_id = $1 FOR UPDATE`, [orderId]],
-      [`SELECT payment_token AS token FROM payments.payment_credentials WHERE order_id = $1`, [orderId]],
+      [LOCK_BY_ORDER, [orderId]],
+      this.credentials.tokenQuery(orderId),
     ]);
     return { payment: payment.rows[0] ? Payment.restore(toState(payment.rows[0])) : null, token: credential.rows[0]?.token as string | undefined };
   }
