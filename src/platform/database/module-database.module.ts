@@ -119,7 +119,10 @@ export class ModuleDatabaseModule {
                   failPoint,
                 )
               : undefined;
-            if (relay) outbox.onCommitted((rows) => relay.wake(rows));
+            if (relay) {
+              outbox.onCommitted((rows) => relay.wake(rows));
+              outbox.handOffClaims((ids) => relay.handOff(ids));
+            }
             const messaging: ModuleMessaging = {
               name,
               transactions: new TransactionRunner(dataSource),

@@ -1,5 +1,6 @@
 import { PoolClient, QueryResult } from 'pg';
 import { QueryFailedError } from 'typeorm';
+import { ConnectionHandOff, sendCounted } from './connection-hand-off';
 import { inlineParams } from './inline-params';
 import { asArray, Leading, LeadingStatement, resultOf, Settlable, settlable, SqlResult, Statement } from './sql-results';
 
@@ -26,6 +27,9 @@ export class SqlTransaction {
   /** Statements waiting to travel with BEGIN, ahead of the first statement (`lead`). */
   private readonly leading: Leading[] = [];
   readonly afterCommit: (() => void)[] = [];
+  private handOffTo?: ConnectionHandOff;
+  /** A hand-off took the connection after the commit: the unit must not give it back to the pool. */
+  handedOff = false;
   /**
    * Statements sent and not answered yet. A unit may leave one unawaited (sql.laterAnswered when
    * it cannot be inlined runs at once): COMMIT and ROLLBACK wait for them, or the statement would
@@ -153,20 +157,43 @@ export class SqlTransaction {
     return committed.result.then(() => sent);
   }
 
+  /**
+   * Sends `handOff`'s statements after the COMMIT, in its round trip, and gives it the connection
+   * when both succeed (ConnectionHandOff). One per transaction: false when one is set already.
+   */
+  handOffAfterCommit(handOff: ConnectionHandOff): boolean {
+    if (!this.open) throw new Error('only an open transaction hands its connection off');
+    if (this.handOffTo) return false;
+    this.handOffTo = handOff;
+    return true;
+  }
+
   async commit(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.settled();
-    if (this.single) return;
-    if (!this.begun && this.tail.length === 0 && this.leading.length === 0) return;
+    const handOff = this.handOffTo;
+    try {
+      await this.settled();
+      if (this.single) return;
+      if (!this.begun && this.tail.length === 0 && this.leading.length === 0) return;
+      // A statement whose answer is read after the commit needs the commit's answers whole: no hand-off then.
+      const answersRead = this.answered.size > 0 || this.answeredSent.length > 0;
+      await this.commitWith(answersRead ? undefined : handOff?.statements(), handOff);
+    } finally {
+      if (handOff && !this.handedOff) handOff.declined();
+    }
+  }
+
+  private async commitWith(following: string | undefined, handOff: ConnectionHandOff | undefined): Promise<void> {
     const head = this.begun ? [] : ['BEGIN', ...this.leading.map((l) => l.text)];
-    const text = [...head, ...this.tail, 'COMMIT'].join(';\n');
+    const commitAt = head.length + this.tail.length;
+    const text = [...head, ...this.tail, 'COMMIT', ...(following ? [following] : [])].join(';\n');
     const leading = this.begun ? [] : this.leading.splice(0);
     leading.forEach((l) => (l.sent = true));
     this.begun = true;
     let results: QueryResult | QueryResult[];
     try {
-      results = (await this.send(text)) as QueryResult | QueryResult[];
+      results = following ? await this.sendFollowed(text, commitAt) : ((await this.send(text)) as QueryResult | QueryResult[]);
       leading.forEach((l, i) => l.resolve((results as QueryResult[])[i + 1]));
     } catch (error) {
       leading.forEach((l) => l.reject(error));
@@ -176,15 +203,37 @@ export class SqlTransaction {
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
     }
+    const all = asArray(results);
     // A statement failed and the work went on (the error caught): Postgres answers COMMIT with ROLLBACK, no error.
-    if (this.last(results).command === 'ROLLBACK') {
+    if (all[commitAt]?.command === 'ROLLBACK') {
       const error = new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
       this.answered.forEach((a) => a.reject(error));
       this.answeredSent.forEach((a) => a.reject(error));
+      // The statements after it opened a transaction of their own: nobody takes it.
+      if (following) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
     }
-    this.answered.forEach((a, i) => a.resolve(asArray(results)[head.length + i]));
-    this.answeredSent.forEach((a) => a.resolve(asArray(results)[0]));
+    this.answered.forEach((a, i) => a.resolve(all[head.length + i]));
+    this.answeredSent.forEach((a) => a.resolve(all[0]));
+    if (following && handOff && all.length > commitAt + 1) {
+      this.handedOff = true;
+      handOff.take(this.client, all.slice(commitAt + 1));
+    }
+  }
+
+  /**
+   * The commit's round trip with a hand-off's statements after the COMMIT. When it fails after the
+   * COMMIT was done, the commit stands: the later statements' transaction is rolled back and the
+   * answers so far are all the caller gets (the hand-off is declined).
+   */
+  private async sendFollowed(text: string, commitAt: number): Promise<QueryResult[]> {
+    const answer = await sendCounted(this.client, text);
+    if (answer.results) return answer.results;
+    if (answer.completed.length > commitAt && answer.completed[commitAt] === 'COMMIT') {
+      await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
+      return answer.completed.slice(0, commitAt + 1).map((command) => ({ command, rows: [], rowCount: 0 }) as unknown as QueryResult);
+    }
+    throw this.failure(answer.error, text);
   }
 
   async rollback(): Promise<void> {
@@ -229,22 +278,22 @@ export class SqlTransaction {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private last(results: QueryResult | QueryResult[]): QueryResult {
-    return Array.isArray(results) ? results[results.length - 1] : results;
-  }
-
   /** Errors as TypeORM raised them before (QueryFailedError, the SQLSTATE on `code`): callers classify them. */
   private async send(text: string, params?: unknown[], shownText = text, shownParams = params): Promise<QueryResult> {
     try {
       return params ? await this.client.query(text, params) : await this.client.query(text);
     } catch (error) {
-      if (error instanceof Error && 'severity' in error) {
-        // FATAL: Postgres ends the session (terminated, shutting down); the socket may not have closed yet.
-        if (error.severity === 'FATAL' || error.severity === 'PANIC') this.unusable = true;
-        throw new QueryFailedError(shownText, shownParams, error);
-      }
-      this.unusable = true;
-      throw error;
+      throw this.failure(error, shownText, shownParams);
     }
+  }
+
+  private failure(error: unknown, shownText: string, shownParams?: unknown[]): unknown {
+    if (error instanceof Error && 'severity' in error) {
+      // FATAL: Postgres ends the session (terminated, shutting down); the socket may not have closed yet.
+      if (error.severity === 'FATAL' || error.severity === 'PANIC') this.unusable = true;
+      return new QueryFailedError(shownText, shownParams, error);
+    }
+    this.unusable = true;
+    return error;
   }
 }

@@ -64,7 +64,8 @@ export class TransactionRunner {
       return result;
     } finally {
       client.off('error', onError);
-      client.release(tx.unusable ? new Error('connection left in an unknown state') : undefined);
+      // A hand-off (the relay's claim after the outbox's commit) owns the connection now and releases it.
+      if (!tx.handedOff) client.release(tx.unusable ? new Error('connection left in an unknown state') : undefined);
     }
   }
 }

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Pool, QueryResult } from 'pg';
+import { Pool, PoolClient, QueryResult } from 'pg';
 import { ClaimedRow, LockedBatch } from './locked-batch';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Claims batches: the oldest unpublished event of each aggregate that has no older unpublished
@@ -11,6 +13,7 @@ import { ClaimedRow, LockedBatch } from './locked-batch';
 export class OutboxClaims {
   private readonly claimSql: string;
   private readonly beginSql: string;
+  private readonly orderSql = 'ORDER BY o.seq LIMIT';
 
   constructor(
     private readonly pool: Pool,
@@ -43,9 +46,7 @@ export class OutboxClaims {
           WHERE older.published_at IS NULL
             AND older.aggregate_type = o.aggregate_type
             AND older.aggregate_id = o.aggregate_id
-            AND older.aggregate_version < o.aggregate_version)
-      ORDER BY o.seq
-      LIMIT`;
+            AND older.aggregate_version < o.aggregate_version)`;
   }
 
   /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
@@ -57,17 +58,43 @@ export class OutboxClaims {
     try {
       // One round trip, as a simple query; so never a named statement either, whose cached generic
       // plan, made while the outbox was empty, can scan a later backlog once per row (seconds).
-      const results = (await client.query(`${this.beginSql}; ${this.claimSql} ${Math.trunc(limit)} FOR UPDATE OF o SKIP LOCKED`)) as unknown as QueryResult<ClaimedRow>[];
-      const { rows } = results[results.length - 1];
-      if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
-      await client.query('COMMIT');
-      client.off('error', onError);
-      client.release();
-      return undefined;
+      const results = (await client.query(`${this.beginSql}; ${this.claimSql} ${this.orderSql} ${Math.trunc(limit)} FOR UPDATE OF o SKIP LOCKED`)) as unknown as QueryResult<ClaimedRow>[];
+      return await this.batchOf(client, results, onError);
     } catch (error) {
       client.off('error', onError);
       client.release(error as Error);
       throw error;
     }
+  }
+
+  /**
+   * The claim of rows just committed by this process (their ids), to send right after their
+   * COMMIT on the same connection (ConnectionHandOff): the same claim, fences and ordering rule.
+   */
+  claimOfSql(ids: readonly string[]): string {
+    if (!ids.every((id) => UUID.test(id))) throw new Error('an outbox row id that is not a uuid');
+    return `${this.beginSql}; ${this.claimSql} AND o.id = ANY('{${ids.join(',')}}'::uuid[]) ${this.orderSql} ${ids.length} FOR UPDATE OF o SKIP LOCKED`;
+  }
+
+  /** The batch a connection holds after `claimOfSql` ran on it (undefined: nothing claimable, the connection is back in the pool). */
+  async adopt(client: PoolClient, results: QueryResult[]): Promise<LockedBatch | undefined> {
+    const onError = (error: Error) => this.logger.warn(`a relay session ended: ${error.message}`);
+    client.on('error', onError);
+    try {
+      return await this.batchOf(client, results as QueryResult<ClaimedRow>[], onError);
+    } catch (error) {
+      client.off('error', onError);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  private async batchOf(client: PoolClient, results: QueryResult<ClaimedRow>[], onError: (error: Error) => void): Promise<LockedBatch | undefined> {
+    const { rows } = results[results.length - 1];
+    if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
+    await client.query('COMMIT');
+    client.off('error', onError);
+    client.release();
+    return undefined;
   }
 }

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { PoolClient, QueryResult } from 'pg';
 import { backoffMs } from '../backoff';
+import { ConnectionHandOff } from '../database/connection-hand-off';
 import { EventPublisher } from '../messaging/event-publisher';
 import { OutboxBacklog } from './outbox-backlog';
 import { OutboxClaims } from './outbox-claims';
@@ -21,6 +23,11 @@ const BROKER_BACKOFF = { baseMs: 100, maxMs: 5_000 };
  * in flight; two cover the claim, more only take connections from requests and consumers.
  */
 export const PIPELINE_DEPTH = 2;
+/**
+ * Batches claimed in a local commit's round trip (handOff) in flight at once, beside the relay's
+ * own: each holds the connection its producer committed on. Past this, a commit wakes the relay.
+ */
+export const HANDED_OFF_MAX = 2;
 
 /**
  * Publishes one module's outbox, round after round (RelayRound), two batches in flight. Woken in
@@ -43,10 +50,13 @@ export class OutboxRelay {
   private flushUntil = 0;
   private readonly pruner?: OutboxPruner;
   private readonly backlog: OutboxBacklog;
+  /** Hand-offs whose claim is on its way or whose batch is in flight (HANDED_OFF_MAX). */
+  private handedOff = 0;
+  private readonly adopted = new Set<Promise<void>>();
 
   constructor(
     store: OutboxStore,
-    claims: OutboxClaims,
+    private readonly claims: OutboxClaims,
     publisher: EventPublisher,
     private readonly options: RelayOptions,
     failPoint?: RelayFailPoint,
@@ -78,6 +88,7 @@ export class OutboxRelay {
     this.backlog.stop();
     this.wake();
     await this.loopDone;
+    while (this.adopted.size > 0) await Promise.all([...this.adopted]);
     this.flushUntil = Date.now() + flushMs;
     try {
       while (Date.now() < this.flushUntil && (await this.drainOnce()) > 0);
@@ -91,6 +102,46 @@ export class OutboxRelay {
     this.promised += rows;
     this.wakePending = true;
     this.wakeUp?.();
+  }
+
+  /**
+   * The claim of rows a local commit appended (`ids`, read when the commit is sent), to run in
+   * the commit's own round trip; the batch it claims is then published like any other. None while
+   * stopping or with HANDED_OFF_MAX such batches in flight: the commit wakes the relay instead.
+   */
+  handOff(ids: readonly string[]): ConnectionHandOff {
+    let reserved = false;
+    const unreserve = () => {
+      if (reserved) this.handedOff--;
+      reserved = false;
+    };
+    return {
+      statements: () => {
+        if (!this.running || this.handedOff >= HANDED_OFF_MAX || ids.length === 0) return undefined;
+        this.handedOff++;
+        reserved = true;
+        return this.claims.claimOfSql(ids);
+      },
+      take: (client, results) => {
+        const work = this.adopt(client, results, ids.length).finally(unreserve);
+        this.adopted.add(work);
+        void work.finally(() => this.adopted.delete(work));
+      },
+      declined: unreserve,
+    };
+  }
+
+  private async adopt(client: PoolClient, results: QueryResult[], rows: number): Promise<void> {
+    try {
+      const batch = await this.claims.adopt(client, results);
+      // Held back (an older event of an aggregate still unpublished), or taken by another relay: the drain takes them in order.
+      if (!batch) return this.wake(rows);
+      await this.round.settleAdopted(batch);
+    } catch (error) {
+      // Given back (broker away, a refusal): the relay's loop backs off and looks at them when due.
+      this.logger.warn(`a batch claimed at commit failed (${describe(error)}); the relay retries it`);
+      this.wake();
+    }
   }
 
   get stats(): RelayStats {

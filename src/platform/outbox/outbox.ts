@@ -1,3 +1,4 @@
+import { ConnectionHandOff } from '../database/connection-hand-off';
 import { sql, Sql } from '../database/sql';
 import { SqlTransaction } from '../database/sql-transaction';
 import { v7 as uuidv7 } from 'uuid';
@@ -39,6 +40,9 @@ export class EventBreaksContractError extends Error {
  */
 export class Outbox {
   private readonly committedListeners = new Set<(rows: number) => void>();
+  /** The ids each open transaction appended: one commit callback and one hand-off per transaction. */
+  private readonly appended = new WeakMap<SqlTransaction, string[]>();
+  private handOffs?: (ids: readonly string[]) => ConnectionHandOff;
 
   constructor(
     private readonly schema: string,
@@ -70,17 +74,35 @@ export class Outbox {
       const insert = `INSERT INTO "${this.schema}".outbox (id, type, aggregate_type, aggregate_id, aggregate_version, envelope)
          VALUES ${rows.join(', ')}`;
       await sql.later(tx, insert, values);
-      tx.afterCommit.push(() => this.committedListeners.forEach((listener) => listener(events.length)));
+      this.appendedBy(tx).push(...envelopes.map((e) => e.id));
       return envelopes;
     } finally {
       spans.forEach((span) => span.end());
     }
   }
 
-  /** Called after each commit that appended rows, with how many it appended. */
+  /** Called after each commit that appended rows, with how many it appended (unless a hand-off claimed them). */
   onCommitted(listener: (rows: number) => void): () => void {
     this.committedListeners.add(listener);
     return () => this.committedListeners.delete(listener);
+  }
+
+  /** The relay's claim of a transaction's rows, sent with its COMMIT (OutboxRelay.handOff). */
+  handOffClaims(handOffs: (ids: readonly string[]) => ConnectionHandOff): void {
+    this.handOffs = handOffs;
+  }
+
+  private appendedBy(tx: SqlTransaction): string[] {
+    const ids = this.appended.get(tx);
+    if (ids) return ids;
+    const mine: string[] = [];
+    this.appended.set(tx, mine);
+    const handedOff = this.handOffs !== undefined && tx.handOffAfterCommit(this.handOffs(mine));
+    // Rows the hand-off took are the relay's already: the others get a wake.
+    tx.afterCommit.push(() => {
+      if (!(handedOff && tx.handedOff)) this.committedListeners.forEach((listener) => listener(mine.length));
+    });
+    return mine;
   }
 
   /** Checks the envelope as its consumers will read it: after JSON (dates become strings, undefined keys vanish). */

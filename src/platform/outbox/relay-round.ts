@@ -21,6 +21,8 @@ export abstract class RelayFailPoint {
 
 export interface RelayStats {
   claimed: number;
+  /** Of those, claimed in a local commit's round trip (OutboxRelay.handOff). */
+  claimedAtCommit: number;
   published: number;
   duplicates: number;
   failures: number;
@@ -50,7 +52,7 @@ export interface RoundResult {
  * lease) commits nothing: another relay has the rows, and the broker drops the repeat.
  */
 export class RelayRound {
-  readonly stats: RelayStats = { claimed: 0, published: 0, duplicates: 0, failures: 0, parked: 0, claimMs: 0, publishMs: 0, markMs: 0 };
+  readonly stats: RelayStats = { claimed: 0, claimedAtCommit: 0, published: 0, duplicates: 0, failures: 0, parked: 0, claimMs: 0, publishMs: 0, markMs: 0 };
   /** The shortest delay a row was given back with since the relay last asked (Infinity: none). */
   private soonestRetryMs = Infinity;
 
@@ -70,6 +72,13 @@ export class RelayRound {
     if (!batch) return { claimed: 0, settled: Promise.resolve() };
     this.stats.claimed += batch.rows.length;
     return { claimed: batch.rows.length, settled: this.settle(batch) };
+  }
+
+  /** Publishes and settles a batch claimed elsewhere (in a producer's commit round trip). */
+  settleAdopted(batch: LockedBatch): Promise<void> {
+    this.stats.claimed += batch.rows.length;
+    this.stats.claimedAtCommit += batch.rows.length;
+    return this.settle(batch);
   }
 
   private async settle(batch: LockedBatch): Promise<void> {
