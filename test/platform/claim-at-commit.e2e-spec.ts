@@ -140,7 +140,8 @@ describeWithNats('the relay claims a transaction\'s rows in its commit\'s round 
     world.count(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
 
   it('a row with nothing ahead of it is claimed at its commit and published, and no session is left in a transaction', async () => {
-    const app = await world.start({ RELAY_POLL_MIN_MS: '1000', RELAY_POLL_MAX_MS: '1000' });
+    // Its relay never polls: only the commits' hand-offs publish, and no drain runs beside them.
+    const app = await world.start({ RELAY_POLL_MIN_MS: '600000', RELAY_POLL_MAX_MS: '600000' });
     const relay = world.messaging(app).relay!;
     const before = relay.stats.claimedAtCommit;
     for (let i = 1; i <= 10; i++) {
@@ -152,7 +153,7 @@ describeWithNats('the relay claims a transaction\'s rows in its commit\'s round 
   });
 
   it('one aggregate written faster than it is published: each commit finds the last one still in flight, and the order holds', async () => {
-    const app = world.apps[0];
+    const app = await world.start();
     for (let i = 1; i <= 30; i++) await world.probe(app).write([probeEvent('fast-agg', i, i)]);
     await waitFor('all published', async () => (await world.unpublished()) === 0, { timeoutMs: 15_000 });
     const versions = (await readStream(world.stream)).map((m) => JSON.parse(m.string())).filter((e) => e.aggregateId === 'fast-agg').map((e) => e.aggregateVersion);
@@ -161,7 +162,7 @@ describeWithNats('the relay claims a transaction\'s rows in its commit\'s round 
   });
 
   it('a row whose aggregate has an older unpublished event is not claimed at commit: it follows that event, in order', async () => {
-    const app = world.apps[0];
+    const app = world.apps[1];
     const relay = world.messaging(app).relay!;
     // The older event waits (its retry time is ahead), as after a failed publish.
     const [older] = await world.probe(app).write([probeEvent('held-agg', 1, 1)]);

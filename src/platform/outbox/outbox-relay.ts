@@ -24,10 +24,11 @@ const BROKER_BACKOFF = { baseMs: 100, maxMs: 5_000 };
  */
 export const PIPELINE_DEPTH = 2;
 /**
- * Batches claimed in a local commit's round trip (handOff) in flight at once, beside the relay's
- * own: each holds the connection its producer committed on. Past this, a commit wakes the relay.
+ * Batches claimed in a local commit's round trip (handOff) in flight at once: each holds the
+ * connection its producer committed on, and is a batch of one commit's rows (one mark each). Past
+ * this, or while the relay drains, a commit wakes the relay, whose batches grow with the load.
  */
-export const HANDED_OFF_MAX = 2;
+export const HANDED_OFF_MAX = 1;
 
 /**
  * Publishes one module's outbox, round after round (RelayRound), two batches in flight. Woken in
@@ -53,6 +54,8 @@ export class OutboxRelay {
   /** Hand-offs whose claim is on its way or whose batch is in flight (HANDED_OFF_MAX). */
   private handedOff = 0;
   private readonly adopted = new Set<Promise<void>>();
+  /** A drain is claiming: rows committed meanwhile go in its next batch, not a batch of their own. */
+  private draining = false;
 
   constructor(
     store: OutboxStore,
@@ -106,8 +109,10 @@ export class OutboxRelay {
 
   /**
    * The claim of rows a local commit appended (`ids`, read when the commit is sent), to run in
-   * the commit's own round trip; the batch it claims is then published like any other. None while
-   * stopping or with HANDED_OFF_MAX such batches in flight: the commit wakes the relay instead.
+   * the commit's own round trip; the batch it claims is then published like any other. Only while
+   * the relay is idle (no drain, fewer than HANDED_OFF_MAX such batches in flight): under load a
+   * drain's batches of many rows cost fewer round trips per row than one batch per commit, so the
+   * commit wakes the relay instead, as when stopping.
    */
   handOff(ids: readonly string[]): ConnectionHandOff {
     let reserved = false;
@@ -117,7 +122,7 @@ export class OutboxRelay {
     };
     return {
       statements: () => {
-        if (!this.running || this.handedOff >= HANDED_OFF_MAX || ids.length === 0) return undefined;
+        if (!this.running || this.draining || this.handedOff >= HANDED_OFF_MAX || ids.length === 0) return undefined;
         this.handedOff++;
         reserved = true;
         return this.claims.claimOfSql(ids);
@@ -154,6 +159,15 @@ export class OutboxRelay {
    * settled if any failed (BrokerUnavailableError when the broker is away).
    */
   async drainOnce(): Promise<number> {
+    this.draining = true;
+    try {
+      return await this.drain();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async drain(): Promise<number> {
     const inFlight: Promise<void>[] = [];
     const failures: unknown[] = [];
     const track = (round: RoundResult) => inFlight.push(round.settled.catch((error: unknown) => void failures.push(error)));
