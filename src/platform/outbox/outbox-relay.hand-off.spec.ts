@@ -1,0 +1,65 @@
+import { EventPublisher } from '../messaging/event-publisher';
+import { LockedBatch } from './locked-batch';
+import { OutboxClaims } from './outbox-claims';
+import { HANDED_OFF_MAX, OutboxRelay } from './outbox-relay';
+import { OutboxStore } from './outbox-store';
+
+/**
+ * When a commit may carry the relay's claim of its rows (OutboxRelay.handOff): only while the
+ * relay is idle. The claims are stubbed: a drain is held open on a claim that has not answered.
+ */
+describe('OutboxRelay.handOff: claiming at commit only while the relay is idle', () => {
+  let answerClaim: (batch: LockedBatch | undefined) => void;
+  const claims = {
+    claimOfSql: (ids: readonly string[]) => `CLAIM ${ids.join(',')}`,
+    claim: () => new Promise<LockedBatch | undefined>((resolve) => (answerClaim = resolve)),
+  } as unknown as OutboxClaims;
+  const store = { backlog: async () => ({ unpublished: 0, oldestAt: null }) } as unknown as OutboxStore;
+  const options = { relayId: 'r', module: 'probe', batchSize: 10, maxAttempts: 3, pollMinMs: 600_000, pollMaxMs: 600_000 };
+  let relay: OutboxRelay;
+
+  beforeEach(() => {
+    relay = new OutboxRelay(store, claims, {} as EventPublisher, options);
+  });
+  afterEach(async () => {
+    const stopping = relay.stop(0);
+    answerClaim?.(undefined);
+    await stopping;
+  });
+
+  it('a stopped relay takes no hand-off: the commit wakes it as before', () => {
+    expect(relay.handOff(['a']).statements()).toBeUndefined();
+  });
+
+  it('while a drain is claiming, a commit\'s rows wait for its next batch', async () => {
+    relay.start();
+    // The first drain starts at once and waits on its claim.
+    await Promise.resolve();
+    expect(relay.handOff(['a']).statements()).toBeUndefined();
+    answerClaim(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(relay.handOff(['a']).statements()).toBe('CLAIM a');
+  });
+
+  it(`at most ${HANDED_OFF_MAX} in flight; a declined one frees its place`, async () => {
+    relay.start();
+    answerClaim(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = relay.handOff(['a']);
+    expect(first.statements()).toBe('CLAIM a');
+    expect(relay.handOff(['b']).statements()).toBeUndefined();
+    first.declined();
+    first.declined();
+    const next = relay.handOff(['c']);
+    expect(next.statements()).toBe('CLAIM c');
+    expect(relay.handOff(['d']).statements()).toBeUndefined();
+    next.declined();
+  });
+
+  it('a transaction that appended nothing claims nothing', async () => {
+    relay.start();
+    answerClaim(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(relay.handOff([]).statements()).toBeUndefined();
+  });
+});
