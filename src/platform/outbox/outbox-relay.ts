@@ -107,7 +107,8 @@ export class OutboxRelay {
   /**
    * The claim of rows a local commit appended (`ids`, read when the commit is sent), to run in
    * the commit's own round trip; the batch it claims is then published like any other. None while
-   * stopping or with HANDED_OFF_MAX such batches in flight: the commit wakes the relay instead.
+   * stopping, with HANDED_OFF_MAX such batches in flight, or when the pool is short of connections
+   * (OutboxClaims.mayKeepConnection): the commit wakes the relay instead.
    */
   handOff(ids: readonly string[]): ConnectionHandOff {
     let reserved = false;
@@ -117,7 +118,7 @@ export class OutboxRelay {
     };
     return {
       statements: () => {
-        if (!this.running || this.handedOff >= HANDED_OFF_MAX || ids.length === 0) return undefined;
+        if (!this.running || this.handedOff >= HANDED_OFF_MAX || ids.length === 0 || !this.claims.mayKeepConnection()) return undefined;
         this.handedOff++;
         reserved = true;
         return this.claims.claimOfSql(ids);
