@@ -1,5 +1,9 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
+import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
+import { readStream } from '../support/test-broker';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -24,5 +28,133 @@ describe('claim at commit, in-process transport, a pool of 2', () => {
     expect(tookMs).toBeLessThan(3_000);
     await waitFor('every row marked', async () => (await world.unpublished()) === 0, { timeoutMs: 5_000 });
     await app.close();
+  });
+});
+
+/** Throws after the PubAck, before the mark, for the next `armed` batches: a relay dying there. */
+class FailAfterPublish extends RelayFailPoint {
+  armed = 0;
+  fired = 0;
+  afterPublish(ids: readonly string[]): void {
+    if (this.armed <= 0 || ids.length === 0) return;
+    this.armed--;
+    this.fired++;
+    throw new Error('fail-point: died after the PubAck');
+  }
+}
+
+describeWithNats('claim at commit under attack (real Postgres, real JetStream, two instances)', () => {
+  const world = new ProbeWorld('cacattack');
+  const failPoint = new FailAfterPublish();
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown) => crashes.push(error);
+  let a: NestFastifyApplication;
+  let b: NestFastifyApplication;
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onCrash);
+    process.on('uncaughtException', onCrash);
+    await world.setUp();
+    const env = { RELAY_LEASE_MS: '500', RELAY_POLL_MIN_MS: '20', RELAY_POLL_MAX_MS: '200' };
+    a = await world.start(env, [{ provide: RelayFailPoint, useValue: failPoint }]);
+    b = await world.start(env);
+  });
+  afterAll(async () => {
+    await world.tearDown();
+    process.off('unhandledRejection', onCrash);
+    process.off('uncaughtException', onCrash);
+  });
+
+  const lingering = () =>
+    world.count(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND application_name LIKE 'shop:%'`);
+
+  /** Writes versions 1..n of `aggregate`, each through the instance `by(v)` picks; a failed write is retried unless it committed. */
+  async function writeAggregate(aggregate: string, n: number, by: (v: number) => NestFastifyApplication): Promise<number> {
+    let failures = 0;
+    for (let v = 1; v <= n; v++) {
+      for (;;) {
+        try {
+          await world.probe(by(v)).write([probeEvent(aggregate, v, v)]);
+          break;
+        } catch {
+          failures++;
+          const there = await world.count(`SELECT 1 FROM probe.outbox WHERE aggregate_id = $1 AND aggregate_version = $2`, [aggregate, v]);
+          if (there === 1) break;
+        }
+      }
+    }
+    return failures;
+  }
+
+  /** Every row published, each aggregate's versions first seen on the stream in order, each message once. */
+  async function expectAllPublishedInOrder(prefix: string, aggregates: number, versions: number): Promise<void> {
+    await waitFor('every row published', async () => (await world.unpublished()) === 0, { timeoutMs: 30_000 });
+    const events = (await readStream(world.stream)).map((m) => JSON.parse(m.string()) as { id: string; aggregateId: string; aggregateVersion: number });
+    const mine = events.filter((e) => e.aggregateId.startsWith(prefix));
+    expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+    for (let i = 0; i < aggregates; i++) {
+      const seen = mine.filter((e) => e.aggregateId === `${prefix}-${i}`).map((e) => e.aggregateVersion);
+      expect(seen).toEqual(Array.from({ length: versions }, (_, k) => k + 1));
+    }
+    await waitFor('no session idle in a transaction', async () => (await lingering()) === 0, { timeoutMs: 5_000 });
+    expect(crashes).toEqual([]);
+  }
+
+  it('two instances write each aggregate in turn: the order holds and both claim at commit', async () => {
+    const before = [a, b].map((app) => world.messaging(app).relay!.stats.claimedAtCommit);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => writeAggregate(`turns-${i}`, 15, (v) => ((v + i) % 2 === 0 ? a : b))));
+    await expectAllPublishedInOrder('turns', 12, 15);
+    const after = [a, b].map((app) => world.messaging(app).relay!.stats.claimedAtCommit);
+    expect(after[0]).toBeGreaterThan(before[0]);
+    expect(after[1]).toBeGreaterThan(before[1]);
+  });
+
+  it('a relay failing after the PubAck (adopted batches included): rolled back, published again, the order holds', async () => {
+    failPoint.armed = 20;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => writeAggregate(`failpt-${i}`, 10, () => a)));
+    await expectAllPublishedInOrder('failpt', 8, 10);
+    expect(failPoint.fired).toBeGreaterThan(0);
+    failPoint.armed = 0;
+  });
+
+  it('Postgres ends the instances\' sessions at random moments: every committed row published in order, nothing left open', async () => {
+    let terminating = true;
+    let terminated = 0;
+    const terminator = (async () => {
+      while (terminating) {
+        const rows = await world.db.query<{ t: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name LIKE 'shop:%' AND pid <> pg_backend_pid()
+           ORDER BY random() LIMIT 1`,
+        );
+        terminated += rows.length;
+        await new Promise((r) => setTimeout(r, 3 + Math.random() * 10));
+      }
+    })();
+    const failures = await Promise.all(Array.from({ length: 8 }, (_, i) => writeAggregate(`term-${i}`, 40, (v) => (v % 3 === 0 ? b : a))));
+    terminating = false;
+    await terminator;
+    expect(terminated).toBeGreaterThan(0);
+    // Rows the relays had claimed when their session ended are free at once: the next poll takes them.
+    await expectAllPublishedInOrder('term', 8, 40);
+    // eslint-disable-next-line no-console
+    console.log(`terminated ${terminated} sessions; ${failures.reduce((x, y) => x + y, 0)} writes failed and were retried`);
+  });
+
+  it('closing an instance while its adopted batches are in flight: no crash, nothing left open, the other instance publishes the rest', async () => {
+    const c = await world.start({ RELAY_LEASE_MS: '500' });
+    const writes = Array.from({ length: 30 }, (_, i) => world.probe(c).write([probeEvent(`close-${i}`, 1, i)]).then(() => true, () => false));
+    await new Promise((r) => setTimeout(r, 5));
+    const closing = Date.now();
+    await c.close();
+    const closeMs = Date.now() - closing;
+    const ok = (await Promise.all(writes)).filter(Boolean).length;
+    world.messaging(b).relay!.wake();
+    await expectAllPublishedInOrder('close', 0, 1);
+    const committed = await world.count(`SELECT 1 FROM probe.outbox WHERE aggregate_id LIKE 'close-%'`);
+    expect(committed).toBeGreaterThanOrEqual(ok);
+    const onStream = (await readStream(world.stream)).filter((m) => JSON.parse(m.string()).aggregateId.startsWith('close-'));
+    expect(onStream).toHaveLength(committed);
+    expect(closeMs).toBeLessThan(10_000);
   });
 });
