@@ -1,10 +1,53 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { ConnectionHandOff } from '../../src/platform/database/connection-hand-off';
+import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
 import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
 import { readStream } from '../support/test-broker';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+
+describe('a hand-off whose statements throw (OutboxClaims.claimOfSql refusing an id)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let runner: TransactionRunner;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cacthrow');
+    await db.query('CREATE TABLE t (id int PRIMARY KEY)');
+    // One connection: the next unit of work gets the very connection the failed one used.
+    pool = new Pool({ connectionString: db.url, max: 1 });
+    runner = new TransactionRunner({ driver: { master: pool } } as unknown as DataSource);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('never leaves its transaction open on a pooled connection, for the next unit of work to commit', async () => {
+    const throwing: ConnectionHandOff = {
+      statements: () => {
+        throw new Error('an outbox row id that is not a uuid');
+      },
+      take: () => undefined,
+      declined: () => undefined,
+    };
+    const first = await runner
+      .run(async (tx) => {
+        await tx.exec('INSERT INTO t VALUES (1)');
+        tx.handOffAfterCommit(throwing);
+      })
+      .then(() => 'committed', (error: Error) => `failed: ${error.message}`);
+    await runner.run(async (tx) => void (await tx.exec('INSERT INTO t VALUES (2)')));
+    const ids = (await db.query<{ id: number }>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
+    // Either outcome of the first unit is acceptable as long as the database says the same.
+    expect(ids).toEqual(first === 'committed' ? [1, 2] : [2]);
+  });
+});
 
 /**
  * Attacks on the relay's claim at commit (ConnectionHandOff): the adopted batch holds the
@@ -137,7 +180,6 @@ describeWithNats('claim at commit under attack (real Postgres, real JetStream, t
     expect(terminated).toBeGreaterThan(0);
     // Rows the relays had claimed when their session ended are free at once: the next poll takes them.
     await expectAllPublishedInOrder('term', 8, 40);
-    // eslint-disable-next-line no-console
     console.log(`terminated ${terminated} sessions; ${failures.reduce((x, y) => x + y, 0)} writes failed and were retried`);
   });
 
