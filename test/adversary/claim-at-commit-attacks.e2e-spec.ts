@@ -200,3 +200,26 @@ describeWithNats('claim at commit under attack (real Postgres, real JetStream, t
     expect(closeMs).toBeLessThan(10_000);
   });
 });
+
+describeWithNats('claim at commit: rows held back behind an adopted batch (one relay, real JetStream)', () => {
+  const world = new ProbeWorld('cacheld');
+
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
+
+  const versions = async (aggregate: string) =>
+    (await readStream(world.stream)).map((m) => JSON.parse(m.string())).filter((e) => e.aggregateId === aggregate).map((e) => e.aggregateVersion);
+
+  it('a transaction appending several versions of one aggregate: those held back follow the adopted one at once, not a poll later', async () => {
+    const app = await world.start({ RELAY_POLL_MIN_MS: '20', RELAY_POLL_MAX_MS: '1000' });
+    // Idle long enough for the relay's poll to have backed off to its maximum.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const started = Date.now();
+    await world.probe(app).write([probeEvent('multi', 1, 1), probeEvent('multi', 2, 2), probeEvent('multi', 3, 3)]);
+    await waitFor('all three published', async () => (await world.unpublished()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
+    const tookMs = Date.now() - started;
+    expect(await versions('multi')).toEqual([1, 2, 3]);
+    expect(tookMs).toBeLessThan(400);
+    expect(world.messaging(app).relay!.stats.claimedAtCommit).toBeGreaterThan(0);
+  });
+});

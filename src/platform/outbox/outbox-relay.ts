@@ -138,6 +138,9 @@ export class OutboxRelay {
       // Held back (an older event of an aggregate still unpublished), or taken by another relay: the drain takes them in order.
       if (!batch) return this.wake(rows);
       await this.round.settleAdopted(batch);
+      // Rows of the same commit held back behind the batch (later versions of its aggregates) are
+      // claimable now: without a wake they waited for the poll, up to RELAY_POLL_MAX_MS.
+      if (batch.rows.length < rows) this.wake(rows - batch.rows.length);
     } catch (error) {
       // Given back (broker away, a refusal): the relay's loop backs off and looks at them when due.
       this.logger.warn(`a batch claimed at commit failed (${describe(error)}); the relay retries it`);
