@@ -4,10 +4,12 @@ import { DataSource } from 'typeorm';
 import { ConnectionHandOff } from '../../src/platform/database/connection-hand-off';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
+import { HoldingProxy } from '../support/holding-proxy';
 import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
-import { readStream } from '../support/test-broker';
+import { deleteNamespace, NATS_URL, readStream, testNamespace } from '../support/test-broker';
+import { AppProcess } from '../support/shop/app-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
@@ -152,6 +154,37 @@ describeWithNats('claim at commit under attack (real Postgres, real JetStream, t
     expect(after[1]).toBeGreaterThan(before[1]);
   });
 
+  it('closing an instance whose adopted batches wait for PubAcks, then losing the broker: the close ends, the other instance publishes them once', async () => {
+    const natsPort = Number(new URL(NATS_URL.replace(/^nats:/, 'http:')).port || 4222);
+    const proxy = new HoldingProxy({ host: '127.0.0.1', port: natsPort });
+    try {
+      const c = await world.start({ NATS_URL: await proxy.start(), RELAY_LEASE_MS: '500', RELAY_POLL_MIN_MS: '1000', RELAY_POLL_MAX_MS: '1000' });
+      const relay = world.messaging(c).relay!;
+      await new Promise((r) => setTimeout(r, 300));
+      proxy.hold();
+      const ids = (await Promise.all([1, 2, 3].map((i) => world.probe(c).write([probeEvent(`held-close-${i}`, 1, i)])))).map(([e]) => e.id);
+      await waitFor('batches claimed at commit in flight', () => relay.stats.claimedAtCommit >= 1, { timeoutMs: 5_000 });
+      const closing = Date.now();
+      const closing$ = c.close().then(() => 'closed');
+      // The broker goes away for good a second into the close (a held NATS connection never closes by itself).
+      await new Promise((r) => setTimeout(r, 1_000));
+      await proxy.close();
+      const closed = await Promise.race([closing$, new Promise((r) => setTimeout(() => r('hung'), 20_000))]);
+      const closeMs = Date.now() - closing;
+      console.log(`close with adopted batches holding: ${closed} after ${closeMs} ms`);
+      expect(closed).toBe('closed');
+      world.messaging(b).relay!.wake();
+      await waitFor('the other instance publishes them', async () =>
+        (await world.count('SELECT 1 FROM probe.outbox WHERE id = ANY($1) AND published_at IS NULL', [ids])) === 0, { timeoutMs: 15_000 });
+      const onStream = (await readStream(world.stream)).filter((m) => ids.includes(m.headers?.get('Nats-Msg-Id') ?? ''));
+      expect(onStream).toHaveLength(3);
+      await waitFor('no session idle in a transaction', async () => (await lingering()) === 0, { timeoutMs: 5_000 });
+      expect(crashes).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a relay failing after the PubAck (adopted batches included): rolled back, published again, the order holds', async () => {
     failPoint.armed = 20;
     await Promise.all(Array.from({ length: 8 }, (_, i) => writeAggregate(`failpt-${i}`, 10, () => a)));
@@ -221,5 +254,112 @@ describeWithNats('claim at commit: rows held back behind an adopted batch (one r
     expect(await versions('multi')).toEqual([1, 2, 3]);
     expect(tookMs).toBeLessThan(400);
     expect(world.messaging(app).relay!.stats.claimedAtCommit).toBeGreaterThan(0);
+  });
+});
+
+describeWithNats('claim at commit, JetStream, tiny pools', () => {
+  const world = new ProbeWorld('cactiny');
+
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
+
+  it.each(['2', '3'])('pool of %s: 40 concurrent writes all commit, every event published and consumed, nothing left open', async (poolSize) => {
+    const app = await world.start({ DATABASE_POOL_SIZE: poolSize });
+    const prefix = `tiny${poolSize}`;
+    const started = Date.now();
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => world.probe(app).write([probeEvent(`${prefix}-${i}`, 1, i)])));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    await waitFor('every effect applied', async () =>
+      (await world.count(`SELECT 1 FROM probe.effects e JOIN probe.outbox o ON o.id = e.event_id WHERE o.aggregate_id LIKE $1`, [`${prefix}-%`])) === 40,
+    { timeoutMs: 30_000, intervalMs: 20 });
+    const tookMs = Date.now() - started;
+    console.log(`pool ${poolSize}: 40 writes published and consumed in ${tookMs} ms`);
+    expect(tookMs).toBeLessThan(5_000);
+    await waitFor('no session idle in a transaction', async () =>
+      (await world.count(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND application_name LIKE 'shop:%'`)) === 0, { timeoutMs: 5_000 });
+    await app.close();
+  });
+});
+
+/**
+ * kill -9 of a process whose batches claimed at commit are mid-publish (their PubAcks held by a
+ * proxy), with another process of the same module running: its rows are taken over at once.
+ */
+describeWithNats('claim at commit: kill -9 between the commit and the adopted batch\'s mark (two processes)', () => {
+  const namespace = testNamespace('cackill');
+  const stream = `${namespace.toUpperCase()}_INVENTORY`;
+  const natsPort = Number(new URL(NATS_URL.replace(/^nats:/, 'http:')).port || 4222);
+  const proxy = new HoldingProxy({ host: '127.0.0.1', port: natsPort });
+  let db: TestDatabase;
+  let a: AppProcess;
+  let b: AppProcess;
+
+  const env = (natsUrl: string) => ({ DATABASE_URL: db.url, NATS_URL: natsUrl, MESSAGING_NAMESPACE: namespace, APP_MODULES: 'inventory', RATE_LIMIT_PER_MINUTE: '1000000' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cackill');
+    a = await new AppProcess('cac-a', env(await proxy.start())).start();
+    b = await new AppProcess('cac-b', env(NATS_URL)).start();
+  });
+  afterAll(async () => {
+    await a?.kill();
+    await b?.stop();
+    await proxy.close();
+    await db?.drop();
+    await deleteNamespace(namespace);
+  });
+
+  it('the dead process\'s adopted rows are published by the other within the takeover bound, each once', async () => {
+    proxy.hold();
+    for (let i = 1; i <= 3; i++) {
+      const answer = await fetch(`${a.url}/inventory/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku: `KILL-${i}`, name: `Kill ${i}`, priceCents: 100, quantity: 5 }),
+      });
+      expect(answer.status).toBe(201);
+    }
+    // A's batches claimed at commit hold their rows, idle in their transactions, waiting for PubAcks.
+    const heldByA = () =>
+      db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state LIKE 'idle in transaction%'`,
+        [`shop:inventory:relay:${a.pid}`],
+      );
+    await waitFor('A holding batches', async () => (await heldByA())[0].n >= 1, { timeoutMs: 5_000, intervalMs: 10 });
+    const unpublished = await db.query<{ id: string }>('SELECT id FROM inventory.outbox WHERE published_at IS NULL');
+    expect(unpublished.length).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    await a.kill();
+    await waitFor('B publishes them', async () => (await db.query('SELECT 1 FROM inventory.outbox WHERE published_at IS NULL')).length === 0, { timeoutMs: 30_000, intervalMs: 10 });
+    const tookMs = Date.now() - killedAt;
+    console.log(`${unpublished.length} rows of the killed process published by the other ${tookMs} ms after kill -9`);
+    expect(tookMs).toBeLessThan(3_500);
+    const ids = (await db.query<{ id: string }>('SELECT id FROM inventory.outbox')).map((r) => r.id);
+    const msgIds = (await readStream(stream)).map((m) => m.headers?.get('Nats-Msg-Id'));
+    expect(msgIds.sort()).toEqual(ids.sort());
+    // A batch waiting for its PubAcks is idle in its transaction for a moment: none may stay so.
+    await waitFor('no session idle in a transaction', async () =>
+      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND application_name LIKE 'shop:%'`)).length === 0, { timeoutMs: 5_000 });
+  });
+});
+
+describe('claim at commit under a database-wide idle_in_transaction_session_timeout and statement_timeout (in-process transport)', () => {
+  const world = new ProbeWorld('cactimeout');
+
+  beforeAll(async () => {
+    await world.setUp();
+    const name = new URL(world.db.url).pathname.slice(1);
+    await world.db.query(`ALTER DATABASE "${name}" SET idle_in_transaction_session_timeout = '20ms'`);
+    await world.db.query(`ALTER DATABASE "${name}" SET statement_timeout = '2s'`);
+  });
+  afterAll(() => world.tearDown());
+
+  it('adopted batches keep their lease (SET LOCAL) while their consumers run: every event published once, consumed once', async () => {
+    const app = await world.start({ NATS_URL: '' });
+    for (let i = 1; i <= 20; i++) await world.probe(app).write([probeEvent(`timeout-${i % 4}`, Math.ceil(i / 4), i)]);
+    await waitFor('every effect applied', async () => (await world.count('SELECT 1 FROM probe.effects')) === 20, { timeoutMs: 20_000 });
+    await waitFor('every row marked', async () => (await world.unpublished()) === 0, { timeoutMs: 5_000 });
+    expect(world.messaging(app).relay!.stats.claimedAtCommit).toBeGreaterThan(0);
+    expect(await world.count('SELECT event_id FROM probe.effects GROUP BY event_id HAVING count(*) > 1')).toBe(0);
   });
 });
