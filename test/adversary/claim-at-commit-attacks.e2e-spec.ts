@@ -257,6 +257,29 @@ describeWithNats('claim at commit: rows held back behind an adopted batch (one r
   });
 });
 
+describeWithNats('claim at commit: one transaction appending more rows than a batch (one relay, real JetStream)', () => {
+  const world = new ProbeWorld('cacbig');
+
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
+
+  it('the batch claimed at commit holds at most RELAY_BATCH_SIZE rows', async () => {
+    const app = await world.start({ RELAY_BATCH_SIZE: '50' });
+    const relay = world.messaging(app).relay!;
+    let largest = 0;
+    const settle = (relay as unknown as { round: { settleAdopted: (b: { rows: unknown[] }) => Promise<void> } }).round;
+    const original = settle.settleAdopted.bind(settle);
+    settle.settleAdopted = (batch) => {
+      largest = Math.max(largest, batch.rows.length);
+      return original(batch);
+    };
+    await world.probe(app).write(Array.from({ length: 400 }, (_, i) => probeEvent(`big-${i}`, 1, i)));
+    await waitFor('all published', async () => (await world.unpublished()) === 0, { timeoutMs: 30_000 });
+    expect(relay.stats.claimedAtCommit).toBeGreaterThan(0);
+    expect(largest).toBeLessThanOrEqual(50);
+  });
+});
+
 describeWithNats('claim at commit, JetStream, tiny pools', () => {
   const world = new ProbeWorld('cactiny');
 

@@ -70,11 +70,15 @@ export class OutboxClaims {
 
   /**
    * The claim of rows just committed by this process (their ids), to send right after their
-   * COMMIT on the same connection (ConnectionHandOff): the same claim, fences and ordering rule.
+   * COMMIT on the same connection (ConnectionHandOff): the same claim, fences and ordering rule,
+   * and the same bound as any batch (`limit`): a transaction that appended thousands of rows
+   * would otherwise publish them as one batch, every PubAck in flight at once. The rest wait for
+   * the relay's drain, as rows held back do.
    */
-  claimOfSql(ids: readonly string[]): string {
-    if (!ids.every((id) => UUID.test(id))) throw new Error('an outbox row id that is not a uuid');
-    return `${this.beginSql}; ${this.claimSql} AND o.id = ANY('{${ids.join(',')}}'::uuid[]) ${this.orderSql} ${ids.length} FOR UPDATE OF o SKIP LOCKED`;
+  claimOfSql(ids: readonly string[], limit: number): string {
+    const first = ids.slice(0, Math.max(1, Math.trunc(limit)));
+    if (!first.every((id) => UUID.test(id))) throw new Error('an outbox row id that is not a uuid');
+    return `${this.beginSql}; ${this.claimSql} AND o.id = ANY('{${first.join(',')}}'::uuid[]) ${this.orderSql} ${first.length} FOR UPDATE OF o SKIP LOCKED`;
   }
 
   /**

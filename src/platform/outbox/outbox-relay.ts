@@ -121,7 +121,7 @@ export class OutboxRelay {
         if (!this.running || this.handedOff >= HANDED_OFF_MAX || ids.length === 0 || !this.claims.mayKeepConnection()) return undefined;
         this.handedOff++;
         reserved = true;
-        return this.claims.claimOfSql(ids);
+        return this.claims.claimOfSql(ids, this.options.batchSize);
       },
       take: (client, results) => {
         const work = this.adopt(client, results, ids.length).finally(unreserve);
@@ -138,8 +138,8 @@ export class OutboxRelay {
       // Held back (an older event of an aggregate still unpublished), or taken by another relay: the drain takes them in order.
       if (!batch) return this.wake(rows);
       await this.round.settleAdopted(batch);
-      // Rows of the same commit held back behind the batch (later versions of its aggregates) are
-      // claimable now: without a wake they waited for the poll, up to RELAY_POLL_MAX_MS.
+      // Rows of the same commit held back behind the batch (later versions of its aggregates), or
+      // past its size, are claimable now: without a wake they waited for the poll, up to RELAY_POLL_MAX_MS.
       if (batch.rows.length < rows) this.wake(rows - batch.rows.length);
     } catch (error) {
       // Given back (broker away, a refusal): the relay's loop backs off and looks at them when due.
