@@ -1,12 +1,26 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { StartupError } from '../startup-error';
+import { poolOf } from './transaction-runner';
+
+/**
+ * Gives each new pooled connection an 'error' listener for its whole life. pg-pool takes its own
+ * off a client as it hands it out, and hands a new one out from its socket's data handler: when
+ * Postgres ends the session in the packet of its ReadyForQuery (pg_terminate_backend, a restart),
+ * the FATAL is emitted before the caller could listen, and an unheard 'error' ends the process.
+ */
+function hearSessionErrors(dataSource: DataSource, schema: string): DataSource {
+  const logger = new Logger(`Database:${schema}`);
+  poolOf(dataSource).on('connect', (client) => client.on('error', (error) => logger.warn(`a session ended: ${error.message}`)));
+  return dataSource;
+}
 
 /**
  * Opens a module's data source and brings its schema up to date. An advisory lock serialises
  * migrations when several processes of the same module start together.
  */
 export async function openModuleDataSource(options: DataSourceOptions, schema: string): Promise<DataSource> {
-  const dataSource = await initializeCreatingDatabase(options);
+  const dataSource = hearSessionErrors(await initializeCreatingDatabase(options), schema);
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   const lock = `migrations:${schema}`;
@@ -51,7 +65,7 @@ async function initializeCreatingDatabase(options: DataSourceOptions): Promise<D
  * migrations, is refused: a mistyped DATABASE_URL must not answer "nothing waits, nothing parked".
  */
 export async function openExistingModuleDataSource(options: DataSourceOptions, schema: string): Promise<DataSource> {
-  const dataSource = await new DataSource(options).initialize();
+  const dataSource = hearSessionErrors(await new DataSource(options).initialize(), schema);
   try {
     const [{ table }] = await dataSource.query('SELECT to_regclass($1)::text AS table', [`"${schema}".migrations`]);
     if (!table) throw new StartupError(`the database has no ${schema} schema: is DATABASE_URL the shop's database? (the CLI creates and migrates nothing)`);

@@ -178,9 +178,22 @@ export class SqlTransaction {
       if (!this.begun && this.tail.length === 0 && this.leading.length === 0) return;
       // A statement whose answer is read after the commit needs the commit's answers whole: no hand-off then.
       const answersRead = this.answered.size > 0 || this.answeredSent.length > 0;
-      await this.commitWith(answersRead ? undefined : handOff?.statements(), handOff);
+      await this.commitWith(answersRead ? undefined : this.followingOf(handOff), handOff);
     } finally {
       if (handOff && !this.handedOff) handOff.declined();
+    }
+  }
+
+  /**
+   * The hand-off's statements, none when it throws (OutboxClaims refusing an id): the commit goes
+   * alone. A throw here once skipped the COMMIT, and the connection went back to the pool inside
+   * the transaction, for the next unit of work to commit along with its own.
+   */
+  private followingOf(handOff: ConnectionHandOff | undefined): string | undefined {
+    try {
+      return handOff?.statements();
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient, QueryResult } from 'pg';
+import { POOL_RESERVE } from '../messaging/consumer-slots';
 import { ClaimedRow, LockedBatch } from './locked-batch';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,11 +70,26 @@ export class OutboxClaims {
 
   /**
    * The claim of rows just committed by this process (their ids), to send right after their
-   * COMMIT on the same connection (ConnectionHandOff): the same claim, fences and ordering rule.
+   * COMMIT on the same connection (ConnectionHandOff): the same claim, fences and ordering rule,
+   * and the same bound as any batch (`limit`): a transaction that appended thousands of rows
+   * would otherwise publish them as one batch, every PubAck in flight at once. The rest wait for
+   * the relay's drain, as rows held back do.
    */
-  claimOfSql(ids: readonly string[]): string {
-    if (!ids.every((id) => UUID.test(id))) throw new Error('an outbox row id that is not a uuid');
-    return `${this.beginSql}; ${this.claimSql} AND o.id = ANY('{${ids.join(',')}}'::uuid[]) ${this.orderSql} ${ids.length} FOR UPDATE OF o SKIP LOCKED`;
+  claimOfSql(ids: readonly string[], limit: number): string {
+    const first = ids.slice(0, Math.max(1, Math.trunc(limit)));
+    if (!first.every((id) => UUID.test(id))) throw new Error('an outbox row id that is not a uuid');
+    return `${this.beginSql}; ${this.claimSql} AND o.id = ANY('{${first.join(',')}}'::uuid[]) ${this.orderSql} ${first.length} FOR UPDATE OF o SKIP LOCKED`;
+  }
+
+  /**
+   * Whether a producer's connection, checked out now, may stay with a batch while it publishes:
+   * only while nobody waits for a connection and the pool still has its reserve to give (the
+   * relay's own claim, a request). Otherwise, with the in-process transport, the batches hold the
+   * connections their own consumers need, and those (and requests) wait out the pool's timeout.
+   */
+  mayKeepConnection(): boolean {
+    const { max = 10 } = this.pool.options;
+    return this.pool.waitingCount === 0 && max - (this.pool.totalCount - this.pool.idleCount) >= POOL_RESERVE;
   }
 
   /** The batch a connection holds after `claimOfSql` ran on it (undefined: nothing claimable, the connection is back in the pool). */

@@ -12,6 +12,7 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
   let answerClaim: (batch: LockedBatch | undefined) => void;
   const claims = {
     claimOfSql: (ids: readonly string[]) => `CLAIM ${ids.join(',')}`,
+    mayKeepConnection: () => true,
     claim: () => new Promise<LockedBatch | undefined>((resolve) => (answerClaim = resolve)),
   } as unknown as OutboxClaims;
   const store = { backlog: async () => ({ unpublished: 0, oldestAt: null }) } as unknown as OutboxStore;

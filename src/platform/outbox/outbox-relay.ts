@@ -110,9 +110,10 @@ export class OutboxRelay {
   /**
    * The claim of rows a local commit appended (`ids`, read when the commit is sent), to run in
    * the commit's own round trip; the batch it claims is then published like any other. Only while
-   * the relay is idle (no drain, fewer than HANDED_OFF_MAX such batches in flight): under load a
-   * drain's batches of many rows cost fewer round trips per row than one batch per commit, so the
-   * commit wakes the relay instead, as when stopping.
+   * the relay is idle (no drain, fewer than HANDED_OFF_MAX such batches in flight) and the pool has
+   * connections to spare (OutboxClaims.mayKeepConnection): under load a drain's batches of many
+   * rows cost fewer round trips per row than one batch per commit, so the commit wakes the relay
+   * instead, as when stopping.
    */
   handOff(ids: readonly string[]): ConnectionHandOff {
     let reserved = false;
@@ -122,10 +123,10 @@ export class OutboxRelay {
     };
     return {
       statements: () => {
-        if (!this.running || this.draining || this.handedOff >= HANDED_OFF_MAX || ids.length === 0) return undefined;
+        if (!this.running || this.draining || this.handedOff >= HANDED_OFF_MAX || ids.length === 0 || !this.claims.mayKeepConnection()) return undefined;
         this.handedOff++;
         reserved = true;
-        return this.claims.claimOfSql(ids);
+        return this.claims.claimOfSql(ids, this.options.batchSize);
       },
       take: (client, results) => {
         const work = this.adopt(client, results, ids.length).finally(unreserve);
@@ -142,6 +143,9 @@ export class OutboxRelay {
       // Held back (an older event of an aggregate still unpublished), or taken by another relay: the drain takes them in order.
       if (!batch) return this.wake(rows);
       await this.round.settleAdopted(batch);
+      // Rows of the same commit held back behind the batch (later versions of its aggregates), or
+      // past its size, are claimable now: without a wake they waited for the poll, up to RELAY_POLL_MAX_MS.
+      if (batch.rows.length < rows) this.wake(rows - batch.rows.length);
     } catch (error) {
       // Given back (broker away, a refusal): the relay's loop backs off and looks at them when due.
       this.logger.warn(`a batch claimed at commit failed (${describe(error)}); the relay retries it`);
