@@ -121,7 +121,7 @@ export class ModuleDatabaseModule {
               : undefined;
             if (relay) {
               outbox.onCommitted((rows) => relay.wake(rows));
-              outbox.handOffClaims((ids) => relay.handOff(ids));
+              if (publisher.settlesQuickly) outbox.handOffClaims((ids) => relay.handOff(ids));
             }
             const messaging: ModuleMessaging = {
               name,

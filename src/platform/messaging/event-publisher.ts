@@ -29,6 +29,11 @@ export const DUPLICATE: PublishOutcome = Object.freeze({ kind: 'duplicate' });
 /** What the relay needs from a transport: JetStream, or the in-process one. */
 export abstract class EventPublisher {
   abstract publish(event: OutgoingEvent): Promise<PublishOutcome>;
+  /**
+   * Whether a publish settles in about a broker's round trip, so a batch may be claimed in its
+   * producer's commit and hold that connection meanwhile (OutboxRelay.handOff).
+   */
+  readonly settlesQuickly: boolean = true;
 }
 
 export const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
