@@ -7,13 +7,17 @@ const REVERSED = 'notifications,payments,inventory,orders';
 
 /**
  * The order of APP_MODULES, and which modules share a process, must change nothing: each
- * listener runs for its own module only. The same mixed load over each topology, judged by the
- * independent checker.
+ * listener runs for its own module only; nor must the smallest pools (a batch claimed at commit
+ * keeps its producer's connection while it publishes). The same mixed load over each topology,
+ * judged by the independent checker.
  */
 const TOPOLOGIES: [string, (name: string) => Shop][] = [
   ['monolith in-process, modules listed in reverse', (n) => new InProcessShop(`${n}_ip`, { NATS_URL: '', APP_MODULES: REVERSED })],
+  ['monolith in-process, a pool of 2', (n) => new InProcessShop(`${n}_p2`, { NATS_URL: '', DATABASE_POOL_SIZE: '2' })],
+  ['monolith in-process, a pool of 3, modules in reverse', (n) => new InProcessShop(`${n}_p3`, { NATS_URL: '', DATABASE_POOL_SIZE: '3', APP_MODULES: REVERSED })],
   ...(NATS_AVAILABLE
     ? ([
+        ['monolith over JetStream, a pool of 3', (n) => new InProcessShop(`${n}_j3`, { DATABASE_POOL_SIZE: '3' })],
         ['monolith over JetStream, modules listed in reverse', (n) => new InProcessShop(n, { APP_MODULES: REVERSED })],
         ['each module alone in its own process', (n) => new ProcessShop(`${n}_each`, [['payments'], ['notifications'], ['inventory'], ['orders']])],
       ] as [string, (name: string) => Shop][])
