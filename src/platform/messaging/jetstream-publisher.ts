@@ -1,31 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, headers, JetStreamClient, NatsError } from 'nats';
+import { headers } from 'nats';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { withPublishSpan } from '../observability/tracing/messaging-spans';
 import { ACKED, DUPLICATE, errorText, EventPublisher, OutgoingEvent, PublishOutcome } from './event-publisher';
 import { NatsConnectionProvider } from './nats-connection';
+import { PubAckLane } from './pub-ack-lane';
 import { MessagingNames } from './naming';
 import { publishSubjectProblem } from './publish-subject';
 
-/** Errors that say the broker is away, not that it refused the message. */
-const BROKER_AWAY = new Set<string>([
-  ErrorCode.Timeout,
-  ErrorCode.ConnectionClosed,
-  ErrorCode.ConnectionDraining,
-  ErrorCode.ConnectionRefused,
-  ErrorCode.ConnectionTimeout,
-  ErrorCode.Disconnect,
-  ErrorCode.NoResponders,
-  ErrorCode.RequestError,
-]);
-
 const MAX_ROUTES = 1_000;
+/** How long a publish waits for its PubAck before the broker counts as away. */
+const PUB_ACK_TIMEOUT_MS = 5_000;
 
 /** Publishes the stored envelope bytes with Nats-Msg-Id = event id, so the broker drops a republished duplicate. */
 @Injectable()
 export class JetStreamPublisher extends EventPublisher {
-  private js?: JetStreamClient;
+  private lane?: Promise<PubAckLane>;
   private readonly names: MessagingNames;
   /** Each event type's subject and what is wrong with it: worked out once per type, not per row. */
   private readonly routes = new Map<string, { subject: string; problem?: string }>();
@@ -39,22 +30,32 @@ export class JetStreamPublisher extends EventPublisher {
   }
 
   async publish(event: OutgoingEvent): Promise<PublishOutcome> {
+    let lane: PubAckLane;
     try {
-      this.js ??= (await this.nats.get()).jetstream();
+      lane = await (this.lane ??= this.nats.get().then((nc) => new PubAckLane(nc, PUB_ACK_TIMEOUT_MS)));
+    } catch (error) {
+      // No connection yet (the provider reports why): asked again at the next publish.
+      this.lane = undefined;
+      return { kind: 'broker-away', error: errorText(error) };
+    }
+    try {
       const { subject, problem } = this.route(event.type);
       // Refused here: sent, it would cost the connection and look like a broker outage, never parked.
       if (problem) return { kind: 'rejected', error: problem };
       return await withPublishSpan(event, subject, async (traceparent) => {
         const h = headers();
+        // The broker drops a republished event by this id (its dedup window).
+        h.set('Nats-Msg-Id', event.id);
         h.set('Event-Type', event.type);
         if (traceparent) h.set('traceparent', traceparent);
         // Buffer.from takes small strings' bytes from a shared slab; TextEncoder allocates an ArrayBuffer each (3x the CPU, and GC).
-        const ack = await this.js!.publish(subject, Buffer.from(event.body), { msgID: event.id, headers: h, timeout: 5_000 });
-        return ack.duplicate ? DUPLICATE : ACKED;
+        const answer = await lane.publish(subject, Buffer.from(event.body), h);
+        if (answer.kind === 'ack') return answer.duplicate ? DUPLICATE : ACKED;
+        return { kind: answer.kind === 'away' ? 'broker-away' : 'rejected', error: answer.error };
       });
     } catch (error) {
-      const away = error instanceof NatsError && BROKER_AWAY.has(error.code);
-      return { kind: away ? 'broker-away' : 'rejected', error: errorText(error) };
+      // A bug of this path, not an outage: counted against the row like a refusal.
+      return { kind: 'rejected', error: errorText(error) };
     }
   }
 

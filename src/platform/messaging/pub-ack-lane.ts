@@ -1,0 +1,116 @@
+import { createInbox, ErrorCode, Msg, MsgHdrs, NatsConnection, NatsError, Subscription } from 'nats';
+
+/** What the broker answered to one JetStream publish. */
+export type PubAckResult =
+  | { kind: 'ack'; duplicate: boolean }
+  /** No answer in time, no stream for the subject (no responders), or the connection is going. */
+  | { kind: 'away'; error: string }
+  /** JetStream answered with an error for this message. */
+  | { kind: 'refused'; error: string };
+
+interface Waiting {
+  resolve: (result: PubAckResult) => void;
+  deadline: number;
+}
+
+/** A client's refusals that say the connection is going, not that the message is wrong (too big, say). */
+const CONNECTION_GOING = new Set<string>([ErrorCode.ConnectionClosed, ErrorCode.ConnectionDraining, ErrorCode.Disconnect, ErrorCode.ConnectionRefused, ErrorCode.ConnectionTimeout]);
+
+/** How often the waits are checked for their deadline: a timeout is noticed this much late at most. */
+const SWEEP_MS = 250;
+
+/**
+ * JetStream publishes over core NATS: each message carries a reply subject under one inbox, and
+ * one subscription (a callback, no iterator) hands each PubAck to its waiting publish. The same
+ * protocol as the client's `js.publish`, which makes a request per message: a timer, a deferred
+ * and a mux entry each, and an Error built (stack captured) when every request ends, even a
+ * successful one. That was half of the relay's Node CPU per row; here a publish costs a map entry
+ * (the relay bench prints both side by side). Timeouts are checked by one sweep.
+ */
+export class PubAckLane {
+  private readonly prefix: string;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly subscription: Subscription;
+  private sweeper?: NodeJS.Timeout;
+  private next = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs: number,
+  ) {
+    // Under the connection's own inbox prefix, which an account's permissions may require.
+    this.prefix = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
+    this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (error, msg) => (error ? this.closeAll(error) : this.answer(msg)) });
+    // A subscription ends with its connection (closed, drained): nobody would answer the waits.
+    void this.subscription.closed.then(() => this.closeAll(new Error('the NATS connection closed')));
+  }
+
+  /** Publishes `data` to `subject` and waits for the broker's PubAck; never throws. */
+  publish(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<PubAckResult> {
+    if (this.subscription.isClosed()) return Promise.resolve({ kind: 'away', error: 'the NATS connection closed' });
+    const token = (this.next = (this.next + 1) % Number.MAX_SAFE_INTEGER).toString(36);
+    return new Promise<PubAckResult>((resolve) => {
+      this.waiting.set(token, { resolve, deadline: Date.now() + this.timeoutMs });
+      try {
+        this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers });
+      } catch (error) {
+        // Closed or draining, or a message the client will not send (over the server's max_payload).
+        this.waiting.delete(token);
+        const going = error instanceof NatsError && CONNECTION_GOING.has(error.code);
+        resolve({ kind: going ? 'away' : 'refused', error: describe(error) });
+        return;
+      }
+      this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+    });
+  }
+
+  private answer(msg: Msg): void {
+    const token = msg.subject.slice(this.prefix.length + 1);
+    const waiting = this.waiting.get(token);
+    if (!waiting) return; // answered after its timeout: the relay has counted it away already
+    this.waiting.delete(token);
+    waiting.resolve(pubAckOf(msg));
+  }
+
+  /** Waits are in the map in publish order, all with the same timeout: the expired ones come first. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [token, waiting] of this.waiting) {
+      if (waiting.deadline > now) break;
+      this.waiting.delete(token);
+      waiting.resolve({ kind: 'away', error: `no PubAck within ${this.timeoutMs} ms` });
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private closeAll(error: unknown): void {
+    for (const waiting of this.waiting.values()) waiting.resolve({ kind: 'away', error: describe(error) });
+    this.waiting.clear();
+  }
+}
+
+/** A PubAck, a JetStream error reply, or a no-responders status (no stream takes the subject). */
+export function pubAckOf(msg: Msg): PubAckResult {
+  if (msg.data.length === 0) {
+    const code = msg.headers?.code ?? 0;
+    return code === 503 ? { kind: 'away', error: 'no responders: no stream takes this subject, or JetStream is unavailable' } : { kind: 'refused', error: `status ${code} ${msg.headers?.description ?? ''}`.trim() };
+  }
+  let reply: { stream?: string; duplicate?: boolean; error?: { code?: number; description?: string } };
+  try {
+    reply = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString());
+  } catch {
+    return { kind: 'refused', error: 'a PubAck that is not JSON' };
+  }
+  if (reply.error) {
+    const error = `JetStream error ${reply.error.code ?? '?'}: ${reply.error.description ?? ''}`;
+    // 503: JetStream itself is unavailable (no quorum, disabled), not this message's fault.
+    return reply.error.code === 503 ? { kind: 'away', error } : { kind: 'refused', error };
+  }
+  if (!reply.stream) return { kind: 'refused', error: 'a PubAck without a stream' };
+  return { kind: 'ack', duplicate: reply.duplicate === true };
+}
+
+const describe = (error: unknown): string => (error instanceof NatsError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
