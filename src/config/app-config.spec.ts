@@ -177,6 +177,7 @@ describe('loadConfig', () => {
     ['a leading zero (still decimal)', { ...base, PORT: '08080' }],
     ['inbox retention equal to the max age', { ...base, INBOX_RETENTION_MS: String(7 * DAY) }],
     ['a short inbox retention in-process (no stream)', { ...inProcess, INBOX_RETENTION_MS: '1' }],
+    ['no outbox history (published rows deleted at once)', { ...base, OUTBOX_RETENTION_MS: '0' }],
     ['poll min equal to max', { ...base, RELAY_POLL_MIN_MS: '500', RELAY_POLL_MAX_MS: '500' }],
     ['backoff base equal to max', { ...base, CONSUMER_BACKOFF_BASE_MS: '30000' }],
     ['a relay-less replica with a broker', { ...base, RELAY_ENABLED: 'false' }],

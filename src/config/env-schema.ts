@@ -146,7 +146,8 @@ export const envSchema = z.object({
   RELAY_POLL_MIN_MS: int(20, 1, INT32_MAX),
   RELAY_POLL_MAX_MS: int(1_000, 1, INT32_MAX),
   RELAY_MAX_ATTEMPTS: int(10, 1, 1_000),
-  OUTBOX_RETENTION_MS: int(7 * DAY_MS, 1, TEN_YEARS_MS),
+  // 0: a published row is deleted with its mark (no history kept; the cheapest mark).
+  OUTBOX_RETENTION_MS: int(7 * DAY_MS, 0, TEN_YEARS_MS),
   INBOX_RETENTION_MS: int(14 * DAY_MS, 1, TEN_YEARS_MS),
   PRUNE_INTERVAL_MS: int(10 * 60 * 1000, 10, INT32_MAX),
   CONSUMER_MAX_DELIVERIES: int(10, 1, 1_000),

@@ -44,7 +44,7 @@ interface Drain {
 }
 
 /** Fills a fresh outbox with `rows` events and times the product's relay until all are published. */
-async function drain(rows: number, natsUrl: string, log: (line: string) => void): Promise<Drain> {
+async function drain(rows: number, natsUrl: string, log: (line: string) => void, keepHistory = true): Promise<Drain> {
   const db = new BenchOutbox();
   await db.create();
   const namespace = db.name;
@@ -55,7 +55,9 @@ async function drain(rows: number, natsUrl: string, log: (line: string) => void)
     await db.fill(rows);
     log(`  filled ${rows} rows (${await db.envelopeBytes()} B envelopes) in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
     await new JetStreamProvisioner(provider, config).ensureStream('bench');
-    const relay = createOutboxRelay(db.dataSource, new JetStreamPublisher(provider, config), { relayId: 'bench', module: 'bench', ...config.relay });
+    // OUTBOX_RETENTION_MS=0 (no history): published rows are deleted instead of marked.
+    const retention = keepHistory ? undefined : { ...config.retention, outboxMs: 0 };
+    const relay = createOutboxRelay(db.dataSource, new JetStreamPublisher(provider, config), { relayId: 'bench', module: 'bench', ...config.relay, retention });
     const walFrom = await db.walPosition();
     const started = performance.now();
     relay.start();
@@ -130,6 +132,17 @@ export async function relayDrainBench(opts: RelayDrainOptions = {}): Promise<Ben
       out.push({ name: `${label}: publish share`, value: round2(d.split.publishMs / total), unit: 'fraction' });
       out.push({ name: `${label}: mark share`, value: round2(d.split.markMs / total), unit: 'fraction' });
     }
+  }
+  // The same 100k drain keeping no outbox history (OUTBOX_RETENTION_MS=0): a delete instead of a mark.
+  {
+    log(`relay drain of ${rows} rows, no outbox history (OUTBOX_RETENTION_MS=0)`);
+    const d = await drain(rows, natsUrl, log, false);
+    const after = await bare('bare js.publish, noAsyncTraces (again)', { noAsyncTraces: true });
+    const baseline = (lastFast + after) / 2;
+    const label = `relay drain at ${rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}k`}, no history`;
+    log(`${label.padEnd(48)} ${d.rate.toFixed(0)} msgs/s = ${(d.rate / baseline).toFixed(2)} x bare (noAsyncTraces, ${baseline.toFixed(0)}/s around it), ${(d.rate / bareLane).toFixed(2)} x bare PubAckLane; WAL ${(d.wal.bytes / rows).toFixed(0)} B/event`);
+    out.push({ name: label, value: Math.round(d.rate), unit: 'msgs/s', baseline: 'bare js.publish (noAsyncTraces), mean of the runs before and after', ratio: round2(d.rate / baseline) });
+    out.push({ name: `${label}: WAL per event`, value: Math.round(d.wal.bytes / rows), unit: 'B' });
   }
   if (drains.length > 1) {
     const ratio = drains[1].rate / drains[0].rate;

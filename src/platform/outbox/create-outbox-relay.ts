@@ -16,6 +16,8 @@ export function createOutboxRelay(
 ): OutboxRelay {
   const { module, leaseMs } = options;
   const logger = new Logger(`OutboxRelay:${module}`);
-  const claims = new OutboxClaims(poolOf(dataSource), module, leaseMs, logger);
+  // No retention: a published row goes with its mark instead of staying as history.
+  const keepPublished = options.retention?.outboxMs !== 0;
+  const claims = new OutboxClaims(poolOf(dataSource), module, leaseMs, logger, keepPublished);
   return new OutboxRelay(new OutboxStore(dataSource, module), claims, publisher, options, failPoint);
 }

@@ -21,6 +21,8 @@ export class OutboxClaims {
     private readonly schema: string,
     private readonly leaseMs: number,
     private readonly logger: Logger,
+    /** False: batches delete their published rows instead of marking them (LockedBatch.commit). */
+    private readonly keepPublished = true,
   ) {
     const t = `"${schema}".outbox`;
     // One round trip. The idle timeout is the lease of this design: Postgres ends the session of
@@ -107,7 +109,7 @@ export class OutboxClaims {
 
   private async batchOf(client: PoolClient, results: QueryResult<ClaimedRow>[], onError: (error: Error) => void): Promise<LockedBatch | undefined> {
     const { rows } = results[results.length - 1];
-    if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError));
+    if (rows.length > 0) return new LockedBatch(rows, client, this.schema, this.leaseMs, this.logger, () => client.off('error', onError), this.keepPublished);
     await client.query('COMMIT');
     client.off('error', onError);
     client.release();
