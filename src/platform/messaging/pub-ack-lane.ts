@@ -11,6 +11,8 @@ export type PubAckResult =
 interface Waiting {
   resolve: (result: PubAckResult) => void;
   deadline: number;
+  /** To find the publish a permissions violation names. */
+  subject: string;
 }
 
 /** A client's refusals that say the connection is going, not that the message is wrong (too big, say). */
@@ -43,6 +45,7 @@ export class PubAckLane {
     this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (error, msg) => (error ? this.closeAll(error) : this.answer(msg)) });
     // A subscription ends with its connection (closed, drained): nobody would answer the waits.
     void this.subscription.closed.then(() => this.closeAll(new Error('the NATS connection closed')));
+    void this.hearRefusals();
   }
 
   /** Publishes `data` to `subject` and waits for the broker's PubAck; never throws. */
@@ -50,7 +53,7 @@ export class PubAckLane {
     if (this.subscription.isClosed()) return Promise.resolve({ kind: 'away', error: 'the NATS connection closed' });
     const token = (this.next = (this.next + 1) % Number.MAX_SAFE_INTEGER).toString(36);
     return new Promise<PubAckResult>((resolve) => {
-      this.waiting.set(token, { resolve, deadline: Date.now() + this.timeoutMs });
+      this.waiting.set(token, { resolve, deadline: Date.now() + this.timeoutMs, subject });
       try {
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers });
       } catch (error) {
@@ -70,6 +73,31 @@ export class PubAckLane {
     if (!waiting) return; // answered after its timeout: the relay has counted it away already
     this.waiting.delete(token);
     waiting.resolve(pubAckOf(msg));
+  }
+
+  /**
+   * A publish the account may not make gets no reply, only the server's -ERR naming its subject
+   * (the connection stays). js.publish failed that request at once, so the relay counted and
+   * parked the row; unheard, it would wait out the timeout as "away" and be retried forever.
+   */
+  private async hearRefusals(): Promise<void> {
+    const statuses = this.nc.status();
+    // The connection stops its status iterators when it closes; a lane given up before that stops its own.
+    void this.subscription.closed.then(() => (statuses as { stop?: () => void }).stop?.());
+    for await (const status of statuses) {
+      const context = status.permissionContext;
+      if (context?.operation === 'publish') this.refuse(context.subject, `${String(status.data)}: publish to "${context.subject}" denied`);
+    }
+  }
+
+  /** The server answers in order: the oldest wait on that subject is the one refused. */
+  private refuse(subject: string, error: string): void {
+    for (const [token, waiting] of this.waiting) {
+      if (waiting.subject !== subject) continue;
+      this.waiting.delete(token);
+      waiting.resolve({ kind: 'refused', error });
+      return;
+    }
   }
 
   /** Waits are in the map in publish order, all with the same timeout: the expired ones come first. */
