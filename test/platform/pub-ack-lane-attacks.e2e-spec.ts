@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connect, headers, NatsConnection } from 'nats';
+import { AppConfig } from '../../src/config/app-config';
+import { JetStreamPublisher } from '../../src/platform/messaging/jetstream-publisher';
+import { NatsConnectionProvider } from '../../src/platform/messaging/nats-connection';
 import { PubAckLane } from '../../src/platform/messaging/pub-ack-lane';
 import { freePort } from '../support/free-port';
 import { OwnNats } from '../support/own-nats';
 import { describeWithNats } from '../support/requires-nats';
+import { waitFor } from '../support/wait-for';
 
 const withId = (id: string) => {
   const h = headers();
@@ -61,5 +65,27 @@ describeWithNats("PubAckLane attacks (a nats-server of the suite's own, with per
     expect((denied as { error: string }).error).toMatch(/PERMISSIONS_VIOLATION: publish to "t.denied.x" denied/);
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(nc.isClosed()).toBe(false);
+  });
+
+  it('publishes again once the inbox may be subscribed again, on the same connection', async () => {
+    const boxed = await connect({ servers: nats.url, user: 'boxed', pass: 'pw', noAsyncTraces: true });
+    try {
+      const provider = { get: () => Promise.resolve(boxed) } as unknown as NatsConnectionProvider;
+      const publisher = new JetStreamPublisher(provider, { nats: { namespace: 't' } } as AppConfig);
+      const event = (id: string) => ({ id, type: 'ok.x', body: '{}' });
+      // The server refuses the reply subscription: nobody would hear a PubAck.
+      expect((await publisher.publish(event('b-0'))).kind).toBe('broker-away');
+      writeConf(conf, store, 'allow');
+      nats.reload();
+      // The relay asks again after its back-off (a whole batch at once); a lane whose subscription was refused is not kept.
+      let attempt = 0;
+      const batch = () => Promise.all(Array.from({ length: 20 }, () => publisher.publish(event(`b-${++attempt}`))));
+      await waitFor('PubAcks after the reload', async () => (await batch()).every((outcome) => outcome.kind === 'ack'), { timeoutMs: 10_000, intervalMs: 200 });
+      // One reply subscription: the batch that found the lane closed replaced it once, not once per publish.
+      expect((boxed as unknown as { protocol: { subscriptions: { size(): number } } }).protocol.subscriptions.size()).toBe(1);
+    } finally {
+      await boxed.close();
+      writeConf(conf, store, 'deny');
+    }
   });
 });

@@ -48,6 +48,11 @@ export class PubAckLane {
     void this.hearRefusals();
   }
 
+  /** Nobody hears PubAcks any more: its connection closed, or the server refused the reply subscription. */
+  get closed(): boolean {
+    return this.subscription.isClosed();
+  }
+
   /** Publishes `data` to `subject` and waits for the broker's PubAck; never throws. */
   publish(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<PubAckResult> {
     if (this.subscription.isClosed()) return Promise.resolve({ kind: 'away', error: 'the NATS connection closed' });
