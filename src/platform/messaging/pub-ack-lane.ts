@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createInbox, ErrorCode, Msg, MsgHdrs, NatsConnection, NatsError, Subscription } from 'nats';
 
 /** What the broker answered to one JetStream publish. */
@@ -10,6 +11,7 @@ export type PubAckResult =
 
 interface Waiting {
   resolve: (result: PubAckResult) => void;
+  /** On the monotonic clock: a wall clock set back would hold a wait (and its batch) that much longer. */
   deadline: number;
   /** To find the publish a permissions violation names. */
   subject: string;
@@ -58,7 +60,7 @@ export class PubAckLane {
     if (this.subscription.isClosed()) return Promise.resolve({ kind: 'away', error: 'the NATS connection closed' });
     const token = (this.next = (this.next + 1) % Number.MAX_SAFE_INTEGER).toString(36);
     return new Promise<PubAckResult>((resolve) => {
-      this.waiting.set(token, { resolve, deadline: Date.now() + this.timeoutMs, subject });
+      this.waiting.set(token, { resolve, deadline: performance.now() + this.timeoutMs, subject });
       try {
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers });
       } catch (error) {
@@ -107,7 +109,7 @@ export class PubAckLane {
 
   /** Waits are in the map in publish order, all with the same timeout: the expired ones come first. */
   private sweep(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const [token, waiting] of this.waiting) {
       if (waiting.deadline > now) break;
       this.waiting.delete(token);
