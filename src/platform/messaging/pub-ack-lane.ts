@@ -79,7 +79,15 @@ export class PubAckLane {
     const waiting = this.waiting.get(token);
     if (!waiting) return; // answered after its timeout: the relay has counted it away already
     this.waiting.delete(token);
-    waiting.resolve(pubAckOf(msg));
+    // A throw here would leave this publish (and its batch) waiting for ever, and it would reach the
+    // client's parser, which stops reading the connection: every consumer of the process with it.
+    let result: PubAckResult;
+    try {
+      result = pubAckOf(msg);
+    } catch (error) {
+      result = { kind: 'refused', error: `an unreadable PubAck: ${describe(error)}` };
+    }
+    waiting.resolve(result);
   }
 
   /**
@@ -133,12 +141,14 @@ export function pubAckOf(msg: Msg): PubAckResult {
     const code = msg.headers?.code ?? 0;
     return code === 503 ? { kind: 'away', error: 'no responders: no stream takes this subject, or JetStream is unavailable' } : { kind: 'refused', error: `status ${code} ${msg.headers?.description ?? ''}`.trim() };
   }
-  let reply: { stream?: string; duplicate?: boolean; error?: { code?: number; description?: string } };
+  let reply: { stream?: string; duplicate?: boolean; error?: { code?: number; description?: string } } | null;
   try {
     reply = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString());
   } catch {
     return { kind: 'refused', error: 'a PubAck that is not JSON' };
   }
+  // Anyone answering on the subject (a core responder) may say `null`, a number, a list.
+  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) return { kind: 'refused', error: 'a PubAck that is not a JSON object' };
   if (reply.error) {
     const error = `JetStream error ${reply.error.code ?? '?'}: ${reply.error.description ?? ''}`;
     // 503: JetStream itself is unavailable (no quorum, disabled), not this message's fault.
