@@ -5,7 +5,7 @@ import { connect, headers, NatsConnection } from 'nats';
 import { AppConfig } from '../../src/config/app-config';
 import { JetStreamPublisher } from '../../src/platform/messaging/jetstream-publisher';
 import { NatsConnectionProvider } from '../../src/platform/messaging/nats-connection';
-import { PubAckLane } from '../../src/platform/messaging/pub-ack-lane';
+import { PubAckLane, PubAckResult } from '../../src/platform/messaging/pub-ack-lane';
 import { freePort } from '../support/free-port';
 import { OwnNats } from '../support/own-nats';
 import { describeWithNats } from '../support/requires-nats';
@@ -87,5 +87,58 @@ describeWithNats("PubAckLane attacks (a nats-server of the suite's own, with per
       await boxed.close();
       writeConf(conf, store, 'deny');
     }
+  });
+});
+
+describeWithNats("PubAckLane through a broker restart and a pause (a nats-server of the suite's own)", () => {
+  let nats: OwnNats;
+  let nc: NatsConnection;
+  let lane: PubAckLane;
+
+  beforeAll(async () => {
+    nats = new OwnNats(await freePort());
+    await nats.start();
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100, noAsyncTraces: true });
+    await (await nc.jetstreamManager()).streams.add({ name: 'BOUNCE', subjects: ['b.>'] });
+    lane = new PubAckLane(nc, 1_500);
+  });
+  afterAll(async () => {
+    await nc?.close().catch(() => undefined);
+    await nats?.destroy();
+  });
+
+  /** Publishes until the broker has each id (as the relay does, away rows again): what each attempt said. */
+  async function publishAll(ids: string[], first: Promise<PubAckResult>[]): Promise<string[]> {
+    const kinds = (await Promise.all(first)).map((r) => r.kind);
+    let left = ids.filter((_, i) => kinds[i] !== 'ack');
+    expect(kinds.every((k) => k !== 'refused')).toBe(true);
+    await waitFor('every id acknowledged', async () => {
+      const again = await Promise.all(left.map((id) => lane.publish('b.x', bytes(`{"id":"${id}"}`), withId(id))));
+      left = left.filter((_, i) => again[i].kind !== 'ack');
+      return left.length === 0;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    return kinds;
+  }
+
+  it('settles publishes that wait through a restart; republished, the stream holds each exactly once', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `r-${i}`);
+    const first = ids.slice(0, 50).map((id) => lane.publish('b.x', bytes(`{"id":"${id}"}`), withId(id)));
+    await nats.stop();
+    // Buffered by the client while it reconnects.
+    first.push(...ids.slice(50).map((id) => lane.publish('b.x', bytes(`{"id":"${id}"}`), withId(id))));
+    await nats.start();
+    await publishAll(ids, first);
+    expect((await (await nc.jetstreamManager()).streams.info('BOUNCE')).state.messages).toBe(100);
+  });
+
+  it('gives publishes that outlive a frozen broker as away; their late PubAcks are dropped and the repeat is a duplicate', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `p-${i}`);
+    nats.pause();
+    const first = ids.map((id) => lane.publish('b.x', bytes(`{"id":"${id}"}`), withId(id)));
+    await new Promise((r) => setTimeout(r, 2_500));
+    nats.resume();
+    const kinds = await publishAll(ids, first);
+    expect(kinds.every((k) => k === 'away')).toBe(true);
+    expect((await (await nc.jetstreamManager()).streams.info('BOUNCE')).state.messages).toBe(150);
   });
 });
