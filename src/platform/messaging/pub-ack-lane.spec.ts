@@ -1,5 +1,5 @@
-import { headers, NatsConnection } from 'nats';
-import { PubAckLane, PubAckResult } from './pub-ack-lane';
+import { headers, Msg, NatsConnection } from 'nats';
+import { PubAckLane, PubAckResult, pubAckOf } from './pub-ack-lane';
 
 /** A connection that takes publishes and never answers: only the lane's timeout settles them. */
 function silentConnection(): NatsConnection {
@@ -33,5 +33,21 @@ describe('PubAckLane timeouts', () => {
     jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
     expect(await settledWithin(result, 600)).toBe('pending');
     expect(await settledWithin(result, 3_000)).toMatchObject({ kind: 'away' });
+  });
+});
+
+describe('pubAckOf', () => {
+  const reply = (text: string) => pubAckOf({ data: Buffer.from(text) } as unknown as Msg);
+
+  it('takes a PubAck with its stream and sequence, first or duplicate', () => {
+    expect(reply('{"stream":"S","seq":7}')).toEqual({ kind: 'ack', duplicate: false });
+    expect(reply('{"stream":"S","seq":7,"domain":"hub","duplicate":true}')).toEqual({ kind: 'ack', duplicate: true });
+  });
+
+  it('takes no other object as a PubAck: a row is marked published only on what JetStream says', () => {
+    // An echo or a stray responder on the subject: no sequence, or not JetStream's shape.
+    for (const text of ['{}', '{"stream":"S"}', '{"stream":"S","seq":"7"}', '{"stream":"S","seq":0}', '{"stream":5,"seq":1}', '{"stream":"","seq":1}']) {
+      expect(reply(text)).toMatchObject({ kind: 'refused' });
+    }
   });
 });

@@ -141,7 +141,7 @@ export function pubAckOf(msg: Msg): PubAckResult {
     const code = msg.headers?.code ?? 0;
     return code === 503 ? { kind: 'away', error: 'no responders: no stream takes this subject, or JetStream is unavailable' } : { kind: 'refused', error: `status ${code} ${msg.headers?.description ?? ''}`.trim() };
   }
-  let reply: { stream?: string; duplicate?: boolean; error?: { code?: number; description?: string } } | null;
+  let reply: { stream?: unknown; seq?: unknown; duplicate?: boolean; error?: { code?: number; description?: string } } | null;
   try {
     reply = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString());
   } catch {
@@ -154,7 +154,11 @@ export function pubAckOf(msg: Msg): PubAckResult {
     // 503: JetStream itself is unavailable (no quorum, disabled), not this message's fault.
     return reply.error.code === 503 ? { kind: 'away', error } : { kind: 'refused', error };
   }
-  if (!reply.stream) return { kind: 'refused', error: 'a PubAck without a stream' };
+  // JetStream's PubAck always names its stream and the message's sequence: anything else (an echo,
+  // a stray responder on the subject) would mark a row published that no stream holds.
+  if (typeof reply.stream !== 'string' || reply.stream === '' || !Number.isSafeInteger(reply.seq) || (reply.seq as number) < 1) {
+    return { kind: 'refused', error: 'a reply that is not a PubAck (no stream or sequence)' };
+  }
   return { kind: 'ack', duplicate: reply.duplicate === true };
 }
 
