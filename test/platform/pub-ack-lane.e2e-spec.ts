@@ -96,4 +96,16 @@ describeWithNats('PubAckLane: JetStream publishes over one reply subscription (r
     expect(results.every((r) => r.kind === 'away')).toBe(true);
     expect((await doomed.publish(`${namespace}.lane.a`, bytes('{}'), withId('d-late'))).kind).toBe('away');
   });
+  it('settles a publish whatever a responder on its subject answers (JSON null, a number, garbage, huge), and goes on', async () => {
+    // A core responder on an event subject (a request handler subscribed too widely, say) answers
+    // before or instead of JetStream: its reply must settle the publish, never hang the relay's batch.
+    const answers = ['null', '5', '"text"', '[]', '{"stream":""}', '{"error":null}', 'not json', `{"pad":"${'x'.repeat(500_000)}"}`];
+    const responders = answers.map((answer, i) => nc.subscribe(`${namespace}.responder.${i}`, { callback: (_e, m) => m.respond(bytes(answer)) }));
+    const short = new PubAckLane(nc, 3_000);
+    const results = await Promise.all(answers.map((_, i) => short.publish(`${namespace}.responder.${i}`, bytes('{}'), withId(`r-${i}`))));
+    expect(results.map((r) => r.kind)).toEqual(answers.map(() => 'refused'));
+    responders.forEach((s) => s.unsubscribe());
+    expect((await short.publish(`${namespace}.lane.a`, bytes('{}'), withId('after-responders'))).kind).toBe('ack');
+    expect(nc.isClosed()).toBe(false);
+  });
 });

@@ -13,10 +13,19 @@ export class OwnNats {
   private child?: ChildProcess;
 
   /** `args`: more nats-server flags (`--user/--pass`, `--auth`, `--tls …`), kept across restarts. */
+  /**
+   * `jetStreamInConfig`: the `-c` file enables JetStream with `store_dir` = `storeDir`. A reload
+   * (SIGHUP) rereads only the file: with -js/-sd flags it would refuse the store or drop JetStream.
+   */
   constructor(
     readonly port: number,
     private readonly args: string[] = [],
+    private readonly jetStreamInConfig = false,
   ) {}
+
+  get storeDir(): string {
+    return join(this.dir, 'store');
+  }
 
   get url(): string {
     return `${this.args.includes('--tls') ? 'tls' : 'nats'}://127.0.0.1:${this.port}`;
@@ -24,7 +33,7 @@ export class OwnNats {
 
   async start(): Promise<void> {
     const log = openSync(join(this.dir, 'nats.log'), 'a');
-    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'store'), ...this.args], {
+    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), ...(this.jetStreamInConfig ? [] : ['-js', '-sd', this.storeDir]), ...this.args], {
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -56,6 +65,11 @@ export class OwnNats {
 
   resume(): void {
     this.child?.kill('SIGCONT');
+  }
+
+  /** SIGHUP: the server rereads its config file (permissions, say) and applies it to open connections. */
+  reload(): void {
+    this.child?.kill('SIGHUP');
   }
 
   async destroy(keep = false): Promise<void> {

@@ -31,12 +31,20 @@ export class JetStreamPublisher extends EventPublisher {
 
   async publish(event: OutgoingEvent): Promise<PublishOutcome> {
     let lane: PubAckLane;
+    const opening = (this.lane ??= this.openLane());
     try {
-      lane = await (this.lane ??= this.nats.get().then((nc) => new PubAckLane(nc, PUB_ACK_TIMEOUT_MS)));
+      lane = await opening;
     } catch (error) {
       // No connection yet (the provider reports why): asked again at the next publish.
-      this.lane = undefined;
+      if (this.lane === opening) this.lane = undefined;
       return { kind: 'broker-away', error: errorText(error) };
+    }
+    // Its reply subscription refused (permissions, restored since by a reload) on a live connection:
+    // kept, it would answer "away" until a restart. Replaced once for the whole batch waiting on it;
+    // this publish goes to the next round (a closed connection refuses the new lane there, at once).
+    if (lane.closed) {
+      if (this.lane === opening) this.lane = undefined;
+      return { kind: 'broker-away', error: 'the PubAck subscription closed' };
     }
     try {
       const { subject, problem } = this.route(event.type);
@@ -57,6 +65,10 @@ export class JetStreamPublisher extends EventPublisher {
       // A bug of this path, not an outage: counted against the row like a refusal.
       return { kind: 'rejected', error: errorText(error) };
     }
+  }
+
+  private openLane(): Promise<PubAckLane> {
+    return this.nats.get().then((nc) => new PubAckLane(nc, PUB_ACK_TIMEOUT_MS));
   }
 
   private route(type: string): { subject: string; problem?: string } {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createInbox, ErrorCode, Msg, MsgHdrs, NatsConnection, NatsError, Subscription } from 'nats';
 
 /** What the broker answered to one JetStream publish. */
@@ -10,7 +11,10 @@ export type PubAckResult =
 
 interface Waiting {
   resolve: (result: PubAckResult) => void;
+  /** On the monotonic clock: a wall clock set back would hold a wait (and its batch) that much longer. */
   deadline: number;
+  /** To find the publish a permissions violation names. */
+  subject: string;
 }
 
 /** A client's refusals that say the connection is going, not that the message is wrong (too big, say). */
@@ -43,6 +47,12 @@ export class PubAckLane {
     this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (error, msg) => (error ? this.closeAll(error) : this.answer(msg)) });
     // A subscription ends with its connection (closed, drained): nobody would answer the waits.
     void this.subscription.closed.then(() => this.closeAll(new Error('the NATS connection closed')));
+    void this.hearRefusals();
+  }
+
+  /** Nobody hears PubAcks any more: its connection closed, or the server refused the reply subscription. */
+  get closed(): boolean {
+    return this.subscription.isClosed();
   }
 
   /** Publishes `data` to `subject` and waits for the broker's PubAck; never throws. */
@@ -50,7 +60,7 @@ export class PubAckLane {
     if (this.subscription.isClosed()) return Promise.resolve({ kind: 'away', error: 'the NATS connection closed' });
     const token = (this.next = (this.next + 1) % Number.MAX_SAFE_INTEGER).toString(36);
     return new Promise<PubAckResult>((resolve) => {
-      this.waiting.set(token, { resolve, deadline: Date.now() + this.timeoutMs });
+      this.waiting.set(token, { resolve, deadline: performance.now() + this.timeoutMs, subject });
       try {
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}`, headers });
       } catch (error) {
@@ -69,12 +79,45 @@ export class PubAckLane {
     const waiting = this.waiting.get(token);
     if (!waiting) return; // answered after its timeout: the relay has counted it away already
     this.waiting.delete(token);
-    waiting.resolve(pubAckOf(msg));
+    // A throw here would leave this publish (and its batch) waiting for ever, and it would reach the
+    // client's parser, which stops reading the connection: every consumer of the process with it.
+    let result: PubAckResult;
+    try {
+      result = pubAckOf(msg);
+    } catch (error) {
+      result = { kind: 'refused', error: `an unreadable PubAck: ${describe(error)}` };
+    }
+    waiting.resolve(result);
+  }
+
+  /**
+   * A publish the account may not make gets no reply, only the server's -ERR naming its subject
+   * (the connection stays). js.publish failed that request at once, so the relay counted and
+   * parked the row; unheard, it would wait out the timeout as "away" and be retried forever.
+   */
+  private async hearRefusals(): Promise<void> {
+    const statuses = this.nc.status();
+    // The connection stops its status iterators when it closes; a lane given up before that stops its own.
+    void this.subscription.closed.then(() => (statuses as { stop?: () => void }).stop?.());
+    for await (const status of statuses) {
+      const context = status.permissionContext;
+      if (context?.operation === 'publish') this.refuse(context.subject, `${String(status.data)}: publish to "${context.subject}" denied`);
+    }
+  }
+
+  /** The server answers in order: the oldest wait on that subject is the one refused. */
+  private refuse(subject: string, error: string): void {
+    for (const [token, waiting] of this.waiting) {
+      if (waiting.subject !== subject) continue;
+      this.waiting.delete(token);
+      waiting.resolve({ kind: 'refused', error });
+      return;
+    }
   }
 
   /** Waits are in the map in publish order, all with the same timeout: the expired ones come first. */
   private sweep(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const [token, waiting] of this.waiting) {
       if (waiting.deadline > now) break;
       this.waiting.delete(token);
@@ -98,18 +141,24 @@ export function pubAckOf(msg: Msg): PubAckResult {
     const code = msg.headers?.code ?? 0;
     return code === 503 ? { kind: 'away', error: 'no responders: no stream takes this subject, or JetStream is unavailable' } : { kind: 'refused', error: `status ${code} ${msg.headers?.description ?? ''}`.trim() };
   }
-  let reply: { stream?: string; duplicate?: boolean; error?: { code?: number; description?: string } };
+  let reply: { stream?: unknown; seq?: unknown; duplicate?: boolean; error?: { code?: number; description?: string } } | null;
   try {
     reply = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString());
   } catch {
     return { kind: 'refused', error: 'a PubAck that is not JSON' };
   }
+  // Anyone answering on the subject (a core responder) may say `null`, a number, a list.
+  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) return { kind: 'refused', error: 'a PubAck that is not a JSON object' };
   if (reply.error) {
     const error = `JetStream error ${reply.error.code ?? '?'}: ${reply.error.description ?? ''}`;
     // 503: JetStream itself is unavailable (no quorum, disabled), not this message's fault.
     return reply.error.code === 503 ? { kind: 'away', error } : { kind: 'refused', error };
   }
-  if (!reply.stream) return { kind: 'refused', error: 'a PubAck without a stream' };
+  // JetStream's PubAck always names its stream and the message's sequence: anything else (an echo,
+  // a stray responder on the subject) would mark a row published that no stream holds.
+  if (typeof reply.stream !== 'string' || reply.stream === '' || !Number.isSafeInteger(reply.seq) || (reply.seq as number) < 1) {
+    return { kind: 'refused', error: 'a reply that is not a PubAck (no stream or sequence)' };
+  }
   return { kind: 'ack', duplicate: reply.duplicate === true };
 }
 
