@@ -11,6 +11,7 @@
  *   inprocess  the same end-to-end figures with the in-process transport, vs the bare chain in memory
  *   relay      the relay's drain rate (relay-drain.bench.ts, when present)
  */
+import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiFigures, bareApi, ClosedLoop } from './api.bench';
@@ -31,6 +32,8 @@ async function relayRows(): Promise<BenchRow[]> {
 }
 
 async function main(): Promise<void> {
+  // The relay drain runs the product's providers in this process: their boot lines are not figures.
+  Logger.overrideLogger(['warn', 'error']);
   const started = Date.now();
   const rows: BenchRow[] = [];
   const wants = (part: string) => s.only.includes(part);
