@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
 import { Counter, register } from 'prom-client';
 import { AppConfig } from '../../../config/app-config';
 import { APP_CONFIG } from '../../../config/config.module';
+import { LocalHitCounts } from './local-hit-counts';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -30,7 +31,7 @@ const CONNECT_WAIT_MS = 2_000;
 @Injectable()
 export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new LocalHitCounts();
   private readonly redis?: Redis;
   private readonly shared?: ThrottlerStorageRedisService;
   private readonly prefix: string;
@@ -79,7 +80,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
   }
 
   onApplicationShutdown(): void {
-    this.local.onApplicationShutdown();
+    this.local.close();
     this.redis?.disconnect(false);
   }
 
