@@ -1,26 +1,28 @@
-import { connect, ConnectionOptions, headers } from 'nats';
+import { connect, ConnectionOptions, headers, MsgHdrs, NatsConnection } from 'nats';
 import { PubAckLane } from '../../../src/platform/messaging/pub-ack-lane';
 
+/** Publishes one copy with this id and headers, resolving at its PubAck. */
+type PublishOne = (id: string, h: MsgHdrs) => Promise<unknown>;
+
 /**
- * The baseline: `js.publish` of `count` copies of the same bytes with a distinct Nats-Msg-Id
- * each (so the broker's dedup does the same work as for the relay), `inFlight` at once, timed
- * until the last PubAck. Returns messages per second.
+ * `count` copies of the same bytes with a distinct Nats-Msg-Id each (so the broker's dedup does
+ * the same work as for the relay), `inFlight` at once, on a stream of their own, timed until the
+ * last PubAck. Returns messages per second.
  */
-export async function barePublish(
+async function timedPublishes(
   server: string,
   stream: string,
   subject: string,
-  body: string,
   count: number,
-  options: Partial<ConnectionOptions> = {},
-  inFlight = 256,
+  options: Partial<ConnectionOptions>,
+  inFlight: number,
+  publisherOf: (nc: NatsConnection) => PublishOne,
 ): Promise<number> {
   const nc = await connect({ servers: server, ...options });
   try {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: stream, subjects: [subject] });
-    const js = nc.jetstream();
-    const bytes = new TextEncoder().encode(body);
+    const publish = publisherOf(nc);
     const prefix = `${stream}-${Date.now()}-`;
     let next = 0;
     const started = performance.now();
@@ -30,7 +32,7 @@ export async function barePublish(
           const i = next++;
           const h = headers();
           h.set('Event-Type', 'bench.ThingHappened');
-          await js.publish(subject, bytes, { msgID: prefix + i, headers: h });
+          await publish(prefix + i, h);
         }
       }),
     );
@@ -42,36 +44,27 @@ export async function barePublish(
   }
 }
 
+/** The baseline: the client's `js.publish` (a request per message), the body encoded once. */
+export function barePublish(server: string, stream: string, subject: string, body: string, count: number, options: Partial<ConnectionOptions> = {}, inFlight = 256): Promise<number> {
+  const bytes = new TextEncoder().encode(body);
+  return timedPublishes(server, stream, subject, count, options, inFlight, (nc) => {
+    const js = nc.jetstream();
+    return (id, h) => js.publish(subject, bytes, { msgID: id, headers: h });
+  });
+}
+
 /**
  * The relay's own publish primitive without the relay: PubAckLane (core publish with a reply
- * subject, one reply subscription) of `count` copies, `inFlight` at once, timed until the last
- * PubAck. What the relay's drain would be if claiming and marking cost nothing.
+ * subject, one reply subscription), the body encoded per message as the relay does. What the
+ * relay's drain would be if claiming and marking cost nothing.
  */
-export async function barePubAckLane(server: string, stream: string, subject: string, body: string, count: number, options: Partial<ConnectionOptions> = {}, inFlight = 256): Promise<number> {
-  const nc = await connect({ servers: server, ...options });
-  try {
-    const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: stream, subjects: [subject] });
+export function barePubAckLane(server: string, stream: string, subject: string, body: string, count: number, options: Partial<ConnectionOptions> = {}, inFlight = 256): Promise<number> {
+  return timedPublishes(server, stream, subject, count, options, inFlight, (nc) => {
     const lane = new PubAckLane(nc, 5_000);
-    const prefix = `${stream}-${Date.now()}-`;
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < count) {
-          const i = next++;
-          const h = headers();
-          h.set('Nats-Msg-Id', prefix + i);
-          h.set('Event-Type', 'bench.ThingHappened');
-          const answer = await lane.publish(subject, Buffer.from(body), h);
-          if (answer.kind !== 'ack') throw new Error(`bare PubAckLane publish: ${answer.kind} ${'error' in answer ? answer.error : ''}`);
-        }
-      }),
-    );
-    const rate = count / ((performance.now() - started) / 1000);
-    await jsm.streams.delete(stream);
-    return rate;
-  } finally {
-    await nc.close();
-  }
+    return async (id, h) => {
+      h.set('Nats-Msg-Id', id);
+      const answer = await lane.publish(subject, Buffer.from(body), h);
+      if (answer.kind !== 'ack') throw new Error(`bare PubAckLane publish: ${answer.kind} ${'error' in answer ? answer.error : ''}`);
+    };
+  });
 }
