@@ -184,9 +184,13 @@ describeWithNats('claim at commit under attack (real Postgres, real JetStream, t
     const natsPort = Number(new URL(NATS_URL.replace(/^nats:/, 'http:')).port || 4222);
     const proxy = new HoldingProxy({ host: '127.0.0.1', port: natsPort });
     try {
-      const c = await world.start({ NATS_URL: await proxy.start(), RELAY_LEASE_MS: '500', RELAY_POLL_MIN_MS: '1000', RELAY_POLL_MAX_MS: '1000' });
+      // No poll during the test: a drain claiming when the first row commits would take it instead
+      // (no hand-off while the relay drains), and hold it with the broker held, so none would be
+      // claimed at commit (seen once in CI on a loaded machine). The start's own drain is over
+      // within the second; the commits' wakes still bring the relay for the rows after the first.
+      const c = await world.start({ NATS_URL: await proxy.start(), RELAY_LEASE_MS: '500', RELAY_POLL_MIN_MS: '60000', RELAY_POLL_MAX_MS: '60000' });
       const relay = world.messaging(c).relay!;
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1_000));
       proxy.hold();
       // One after the other: the first is claimed at its commit (one such batch at a time), the others by the relay.
       const ids: string[] = [];
