@@ -78,7 +78,7 @@ describeWithNats('relay against hostile outbox rows, in process (real Postgres, 
     const good = [...before, ...after].map((e) => e.id);
 
     await world.start({ RELAY_BATCH_SIZE: '1000', RELAY_MAX_ATTEMPTS: '2', NATS_URL: '' });
-    await waitFor('the outbox drained or parked', async () => (await world.unpublished()) === 0, { timeoutMs: 20_000 });
+    await waitFor('the outbox drained or parked', async () => (await world.unpublished()) === 0, { timeoutMs: 60_000 });
     await waitFor('every good effect', async () => (await world.count('SELECT 1 FROM probe.effects WHERE event_id = ANY($1)', [good])) === good.length, { timeoutMs: 20_000 });
     expect(await world.count('SELECT event_id FROM probe.effects GROUP BY event_id HAVING count(*) > 1')).toBe(0);
   });
