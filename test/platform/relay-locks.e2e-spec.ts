@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { sleep } from '../../src/platform/backoff';
 import { poolOf } from '../../src/platform/database/transaction-runner';
@@ -95,4 +96,56 @@ describeWithNats('relay locks (real Postgres)', () => {
       await first.abandon();
     }
   });
+
+  it('an idle relay polls in one round trip (a look without a transaction), and still claims what comes', async () => {
+    // Its own pool, every round trip counted: a claim that finds nothing is two (the claim, then its COMMIT).
+    const pool = new Pool({ connectionString: world.db.url, max: 2 });
+    let trips = 0;
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => (trips++, query(...args));
+    });
+    const claims = new OutboxClaims(pool, 'probe', LEASE_MS, new Logger('test'));
+    // What the earlier cases left unpublished is out of the way; a failed expectation leaves no batch holding the pool.
+    await world.db.query('UPDATE probe.outbox SET published_at = now() WHERE published_at IS NULL');
+    const open: { abandon(): Promise<void> }[] = [];
+    const tripsOf = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+      const before = trips;
+      const result = await work();
+      return [result, trips - before];
+    };
+    try {
+      expect(await tripsOf(() => claims.claim(10))).toEqual([undefined, 2]);
+      expect(await tripsOf(() => claims.claim(10))).toEqual([undefined, 1]);
+
+      // A row committed meanwhile: the look sees it, the claim takes it.
+      const [event] = await world.probe(app).write([probeEvent('idle', 1, 1)]);
+      const [batch, claimTrips] = await tripsOf(() => claims.claim(10));
+      open.push(batch!);
+      expect(batch!.rows.map((r) => r.id)).toEqual([event.id]);
+      expect(claimTrips).toBe(2);
+      // Held by another relay: the look sees a row, the claim skips it; so does every later poll, until it is free.
+      const other = relay();
+      const [event2] = await world.probe(app).write([probeEvent('idle-held', 1, 1)]);
+      const held = (await other.claim(10))!;
+      open.push(held);
+      expect(held.rows.map((r) => r.id)).toEqual([event2.id]);
+      expect(await batch!.commit([event.id])).toBe(1);
+      expect(await tripsOf(() => claims.claim(10))).toEqual([undefined, 2]);
+      expect(await tripsOf(() => claims.claim(10))).toEqual([undefined, 3]);
+      await held.abandon();
+      const freed = (await claims.claim(10))!;
+      open.push(freed);
+      expect(freed.rows.map((r) => r.id)).toEqual([event2.id]);
+      expect(await freed.commit([event2.id])).toBe(1);
+
+      // A wake that promises rows skips the look.
+      expect(await tripsOf(() => claims.claim(10))).toEqual([undefined, 2]);
+      claims.expectRows();
+      expect(await tripsOf(() => claims.claim(10))).toEqual([undefined, 2]);
+    } finally {
+      await Promise.all(open.map((b) => b.abandon()));
+      await pool.end();
+    }
+  }, 20_000);
 });

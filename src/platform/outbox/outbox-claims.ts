@@ -14,6 +14,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class OutboxClaims {
   private readonly claimSql: string;
   private readonly beginSql: string;
+  private readonly dueSql: string;
+  /** The last claim found nothing: the next looks first, outside a transaction (`claim`). */
+  private idle = false;
   private readonly orderSql = 'ORDER BY o.seq LIMIT';
 
   constructor(
@@ -38,6 +41,8 @@ export class OutboxClaims {
       SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(leaseMs)};
       SET LOCAL synchronous_commit = off;
       SET LOCAL application_name = 'shop:${schema}:relay:${process.pid}'`;
+    // Whether any row may be claimable (locked, held back or not: the claim decides), without locking.
+    this.dueSql = `SELECT 1 FROM ${t} WHERE published_at IS NULL AND available_at <= now() LIMIT 1`;
     // The envelope is read as text and published as stored: no JSON parse and stringify per row.
     this.claimSql = `
       SELECT o.id, o.ctid::text AS ctid, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
@@ -52,8 +57,24 @@ export class OutboxClaims {
             AND older.aggregate_version < o.aggregate_version)`;
   }
 
-  /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
+  /**
+   * A locked batch of at most `limit` rows, or undefined when nothing is claimable now. After an
+   * empty claim, a look without a transaction comes first: an idle relay's poll is then one round
+   * trip, where an empty claim is two (the claim, then the COMMIT of its transaction).
+   */
   async claim(limit: number): Promise<LockedBatch | undefined> {
+    if (this.idle && (await this.pool.query(this.dueSql)).rows.length === 0) return undefined;
+    const batch = await this.claimLocked(limit);
+    this.idle = batch === undefined;
+    return batch;
+  }
+
+  /** Rows were just committed (a wake that promises some): the next claim need not look first. */
+  expectRows(): void {
+    this.idle = false;
+  }
+
+  private async claimLocked(limit: number): Promise<LockedBatch | undefined> {
     const client = await this.pool.connect();
     // A session ended while no statement runs surfaces as an 'error' event: unheard, it would end the process.
     const onError = (error: Error) => this.logger.warn(`a relay session ended: ${error.message}`);

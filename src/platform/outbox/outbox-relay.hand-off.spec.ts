@@ -13,6 +13,7 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
   const claims = {
     claimOfSql: (ids: readonly string[]) => `CLAIM ${ids.join(',')}`,
     mayKeepConnection: () => true,
+    expectRows: () => undefined,
     claim: () => new Promise<LockedBatch | undefined>((resolve) => (answerClaim = resolve)),
   } as unknown as OutboxClaims;
   const store = { backlog: async () => ({ unpublished: 0, oldestAt: null }) } as unknown as OutboxStore;

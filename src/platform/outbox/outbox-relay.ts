@@ -103,6 +103,7 @@ export class OutboxRelay {
   /** After a local commit that appended `rows` rows (or to look at once, with none promised). */
   wake(rows = 0): void {
     this.promised += rows;
+    if (rows > 0) this.claims.expectRows();
     this.wakePending = true;
     this.wakeUp?.();
   }
