@@ -12,6 +12,7 @@ import { ConsumerSlots } from './consumer-slots';
 import { DispatchOutcome, EventDispatcher } from './event-dispatcher';
 import { JetStreamProvisioner } from './jetstream-provisioner';
 import { ModuleRegistry } from './module-registry';
+import { settle, SettleBatch } from './settle-batch';
 import { NatsConnectionProvider } from './nats-connection';
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
@@ -30,6 +31,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   override readonly transportId = JETSTREAM_TRANSPORT;
   private readonly pumps: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly settles = new SettleBatch();
   private closing = false;
 
   constructor(
@@ -135,21 +137,11 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);
-      settle(() => msg.nak(backoffMs(msg.info.deliveryCount, this.config.consumer.backoffBaseMs, this.config.consumer.backoffMaxMs)));
-      return;
+      return this.settles.add(() => msg.nak(backoffMs(msg.info.deliveryCount, this.config.consumer.backoffBaseMs, this.config.consumer.backoffMaxMs)));
     } finally {
       clearInterval(heartbeat);
     }
     if (this.failPoint?.beforeAck(consumer, msg, outcome)) return;
-    settle(() => (outcome.kind === 'retry' ? msg.nak(outcome.delayMs) : msg.ack()));
-  }
-}
-
-/** An ack or nak on a closing connection throws; the message is redelivered, which the inbox absorbs. */
-function settle(action: () => void): void {
-  try {
-    action();
-  } catch {
-    /* connection closing: JetStream redelivers after ack_wait */
+    return this.settles.add(() => (outcome.kind === 'retry' ? msg.nak(outcome.delayMs) : msg.ack()));
   }
 }

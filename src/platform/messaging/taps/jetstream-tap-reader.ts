@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import { backoffMs, sleep } from '../../backoff';
 import { JetStreamProvisioner } from '../jetstream-provisioner';
 import { NatsConnectionProvider } from '../nats-connection';
+import { settle } from '../settle-batch';
 import { EventTaps, StreamTap } from './event-taps';
 import { TapBatcher } from './tap-batcher';
 
@@ -117,14 +118,5 @@ export class JetStreamTapReader implements OnApplicationBootstrap, BeforeApplica
       ack: () => settle(() => msg.ack()),
       retryLater: (delayMs: number) => settle(() => msg.nak(delayMs)),
     };
-  }
-}
-
-/** An ack on a closing connection throws; the message comes again, and the tap records idempotently. */
-function settle(action: () => void): void {
-  try {
-    action();
-  } catch {
-    /* redelivered after ack_wait */
   }
 }

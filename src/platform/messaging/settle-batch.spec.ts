@@ -1,0 +1,40 @@
+import { SettleBatch } from './settle-batch';
+
+describe('SettleBatch: acks settled in one turn of the event loop go out together', () => {
+  it('runs the actions of one turn together, in order, after that turn, and resolves each add once its action ran', async () => {
+    const batch = new SettleBatch();
+    const ran: string[] = [];
+    const first = batch.add(() => ran.push('a'));
+    const second = batch.add(() => ran.push('b'));
+    await Promise.resolve();
+    expect(ran).toEqual([]);
+    await first;
+    expect(ran).toEqual(['a', 'b']);
+    await second;
+  });
+
+  it('a throwing action (a closing connection) neither stops the others nor rejects', async () => {
+    const batch = new SettleBatch();
+    const ran: string[] = [];
+    const failing = batch.add(() => {
+      throw new Error('connection closed');
+    });
+    const after = batch.add(() => ran.push('after'));
+    await expect(failing).resolves.toBeUndefined();
+    await after;
+    expect(ran).toEqual(['after']);
+  });
+
+  it('an action added after a batch went out goes in the next one', async () => {
+    const batch = new SettleBatch();
+    const turns: number[] = [];
+    let turn = 0;
+    const ticking = setInterval(() => turn++, 0);
+    await batch.add(() => turns.push(turn));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await batch.add(() => turns.push(turn));
+    clearInterval(ticking);
+    expect(turns).toHaveLength(2);
+    expect(turns[1]).toBeGreaterThan(turns[0]);
+  });
+});
