@@ -42,7 +42,9 @@ export class OutboxClaims {
       SET LOCAL synchronous_commit = off;
       SET LOCAL application_name = 'shop:${schema}:relay:${process.pid}'`;
     // Whether any row may be claimable (locked, held back or not: the claim decides), without locking.
-    this.dueSql = `SELECT 1 FROM ${t} WHERE published_at IS NULL AND available_at <= now() LIMIT 1`;
+    // Ordered by seq, as the claim is, so it reads the unpublished rows' index: unordered, statistics
+    // taken during a backlog made it a Seq Scan of the whole history every idle poll (idle-look-attacks).
+    this.dueSql = `SELECT 1 FROM ${t} WHERE published_at IS NULL AND available_at <= now() ORDER BY seq LIMIT 1`;
     // The envelope is read as text and published as stored: no JSON parse and stringify per row.
     this.claimSql = `
       SELECT o.id, o.ctid::text AS ctid, o.type, o.attempts, o.envelope::text AS body, o.envelope->>'traceparent' AS traceparent
