@@ -9,7 +9,6 @@ const SKUS = Array.from({ length: 25 }, (_, i) => `ROLL-${String(i).padStart(2, 
 const UNITS = 30;
 const WAVES = 10;
 const PER_WAVE = 50;
-const CONCURRENCY = 32; // CONSUMER_CONCURRENCY: what one replica may hold when it stops
 
 describeWithNats('rolling restart of the payments replicas in the middle of 500 orders (built app as processes)', () => {
   const shop = new ProcessShop('rolling');
@@ -71,9 +70,11 @@ describeWithNats('rolling restart of the payments replicas in the middle of 500 
       { code: 0, signal: null },
       { code: 0, signal: null },
     ]);
-    // No redelivery storm: a consumer's sequence counts every delivery, so what it delivered
-    // beyond the distinct messages it reads is redeliveries. At most what the two stopping
-    // replicas held (nak'ed back on close) may come again.
+    // No redelivery from the restarts: a consumer's sequence counts every delivery, so what it
+    // delivered beyond the distinct messages it reads is redeliveries. A stopping replica finishes
+    // its open pull and every delivery it holds, acks sent, before its connection goes (none in
+    // the runs seen; 2 of slack). A build whose acks outlived its process showed 16 in one run (0
+    // in another: only what is in flight at the stop can come again), past the 64 allowed before.
     const nc = await connect({ servers: NATS_URL });
     const jsm = await nc.jetstreamManager();
     const stream = (name: string) => `${shop.namespace.toUpperCase()}_${name}`;
@@ -97,6 +98,6 @@ describeWithNats('rolling restart of the payments replicas in the middle of 500 
     const causedByRestarts = deliveries - distinct - retries;
     console.log(`rolling restart: ${deliveries} payments deliveries for ${distinct} messages; ${retries} saga retries; ${causedByRestarts} from the restarts`);
     expect(causedByRestarts).toBeGreaterThanOrEqual(0);
-    expect(causedByRestarts).toBeLessThanOrEqual(2 * CONCURRENCY);
+    expect(causedByRestarts).toBeLessThanOrEqual(2);
   });
 });
