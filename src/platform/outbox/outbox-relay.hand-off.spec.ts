@@ -1,3 +1,4 @@
+import { PoolClient } from 'pg';
 import { EventPublisher } from '../messaging/event-publisher';
 import { LockedBatch } from './locked-batch';
 import { OutboxClaims } from './outbox-claims';
@@ -63,5 +64,40 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
     answerClaim(undefined);
     await new Promise((resolve) => setImmediate(resolve));
     expect(relay.handOff([]).statements()).toBeUndefined();
+  });
+  it('a row of a batch claimed at commit given back for later (a refused publish) wakes the relay, asleep until its next poll', async () => {
+    let claimsAsked = 0;
+    const released: number[] = [];
+    const batch = {
+      rows: [{ id: 'a', ctid: '(0,1)', type: 'probe.ThingHappened', body: '{}', traceparent: null, attempts: 0 }],
+      mayBeLost: false,
+      release: async (_id: string, _error: string, delayMs: number) => void released.push(delayMs),
+      park: async () => undefined,
+      commit: async () => 0,
+      abandon: async () => undefined,
+    };
+    const refusing = {
+      ...claims,
+      claim: async () => (claimsAsked++, undefined),
+      adopt: async () => batch,
+    } as unknown as OutboxClaims;
+    const publisher = { publish: async () => ({ kind: 'rejected', error: 'refused' }) } as unknown as EventPublisher;
+    const sleepy = new OutboxRelay(store, refusing, publisher, options);
+    sleepy.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(claimsAsked).toBe(1);
+      const handOff = sleepy.handOff(['a']);
+      expect(handOff.statements()).toBe('CLAIM a');
+      handOff.take({} as PoolClient, []);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(released).toHaveLength(1);
+      // Woken: it has looked once more, and sleeps now until the row comes due, not for the 10-minute poll.
+      expect(claimsAsked).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, released[0] + 50));
+      expect(claimsAsked).toBe(3);
+    } finally {
+      await sleepy.stop(0);
+    }
   });
 });

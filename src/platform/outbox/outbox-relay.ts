@@ -147,6 +147,9 @@ export class OutboxRelay {
       // Rows of the same commit held back behind the batch (later versions of its aggregates), or
       // past its size, are claimable now: without a wake they waited for the poll, up to RELAY_POLL_MAX_MS.
       if (batch.rows.length < rows) this.wake(rows - batch.rows.length);
+      // A row given back for later (a refused publish): the loop, asleep until its next poll (up to
+      // RELAY_POLL_MAX_MS), is told now, so it looks when the row comes due.
+      else if (this.round.retryPending) this.wake();
     } catch (error) {
       // Given back (broker away, a refusal): the relay's loop backs off and looks at them when due.
       this.logger.warn(`a batch claimed at commit failed (${describe(error)}); the relay retries it`);

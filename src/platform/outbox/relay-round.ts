@@ -133,6 +133,11 @@ export class RelayRound {
     return { published, parked, backOff };
   }
 
+  /** A row was given back for later since the relay last asked (takeSoonestRetry). */
+  get retryPending(): boolean {
+    return this.soonestRetryMs !== Infinity;
+  }
+
   /** When the soonest row given back since the last call comes due (ms from its release; Infinity: none), and forgets it. */
   takeSoonestRetry(): number {
     const ms = this.soonestRetryMs;
