@@ -15,7 +15,7 @@ export class OutboxClaims {
   private readonly claimSql: string;
   private readonly beginSql: string;
   private readonly dueSql: string;
-  /** The last claim found nothing: the next looks first, outside a transaction (`claim`). */
+  /** The last claim found nothing: the next poll looks first, outside a transaction (`worthClaiming`). */
   private idle = false;
   private readonly orderSql = 'ORDER BY o.seq LIMIT';
 
@@ -60,12 +60,16 @@ export class OutboxClaims {
   }
 
   /**
-   * A locked batch of at most `limit` rows, or undefined when nothing is claimable now. After an
-   * empty claim, a look without a transaction comes first: an idle relay's poll is then one round
-   * trip, where an empty claim is two (the claim, then the COMMIT of its transaction).
+   * Whether a claim may find something. After an empty claim, it looks without a transaction: an
+   * idle relay's poll is then one round trip, where an empty claim is two (the claim, then the
+   * COMMIT of its transaction). Locked or held-back rows count: the claim decides.
    */
+  async worthClaiming(): Promise<boolean> {
+    return !this.idle || (await this.pool.query(this.dueSql)).rows.length > 0;
+  }
+
+  /** A locked batch of at most `limit` rows, or undefined when nothing is claimable now. */
   async claim(limit: number): Promise<LockedBatch | undefined> {
-    if (this.idle && (await this.pool.query(this.dueSql)).rows.length === 0) return undefined;
     const batch = await this.claimLocked(limit);
     this.idle = batch === undefined;
     return batch;

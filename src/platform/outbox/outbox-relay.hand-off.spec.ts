@@ -9,12 +9,16 @@ import { OutboxStore } from './outbox-store';
  * When a commit may carry the relay's claim of its rows (OutboxRelay.handOff): only while the
  * relay is idle. The claims are stubbed: a drain is held open on a claim that has not answered.
  */
+/** A turn of the event loop: the relay's loop reaches its next wait. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('OutboxRelay.handOff: claiming at commit only while the relay is idle', () => {
   let answerClaim: (batch: LockedBatch | undefined) => void;
   const claims = {
     claimOfSql: (ids: readonly string[]) => `CLAIM ${ids.join(',')}`,
     mayKeepConnection: () => true,
     expectRows: () => undefined,
+    worthClaiming: async () => true,
     claim: () => new Promise<LockedBatch | undefined>((resolve) => (answerClaim = resolve)),
   } as unknown as OutboxClaims;
   const store = { backlog: async () => ({ unpublished: 0, oldestAt: null }) } as unknown as OutboxStore;
@@ -36,18 +40,19 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
 
   it('while a drain is claiming, a commit\'s rows wait for its next batch', async () => {
     relay.start();
-    // The first drain starts at once and waits on its claim.
-    await Promise.resolve();
+    // The first drain starts at once (its look answers yes) and waits on its claim.
+    await turn();
     expect(relay.handOff(['a']).statements()).toBeUndefined();
     answerClaim(undefined);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(relay.handOff(['a']).statements()).toBe('CLAIM a');
   });
 
   it(`at most ${HANDED_OFF_MAX} in flight; a declined one frees its place`, async () => {
     relay.start();
+    await turn();
     answerClaim(undefined);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     const first = relay.handOff(['a']);
     expect(first.statements()).toBe('CLAIM a');
     expect(relay.handOff(['b']).statements()).toBeUndefined();
@@ -61,10 +66,12 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
 
   it('a transaction that appended nothing claims nothing', async () => {
     relay.start();
+    await turn();
     answerClaim(undefined);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(relay.handOff([]).statements()).toBeUndefined();
   });
+
   it('a row of a batch claimed at commit given back for later (a refused publish) wakes the relay, asleep until its next poll', async () => {
     let claimsAsked = 0;
     const released: number[] = [];
@@ -98,6 +105,21 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
       expect(claimsAsked).toBe(3);
     } finally {
       await sleepy.stop(0);
+    }
+  });
+  it('while an idle relay looks (no drain yet), a commit still claims its rows at commit', async () => {
+    let answerLook: (worth: boolean) => void = () => undefined;
+    const looking = { ...claims, worthClaiming: () => new Promise<boolean>((resolve) => (answerLook = resolve)) } as unknown as OutboxClaims;
+    const idle = new OutboxRelay(store, looking, {} as EventPublisher, options);
+    idle.start();
+    await turn();
+    try {
+      const handOff = idle.handOff(['a']);
+      expect(handOff.statements()).toBe('CLAIM a');
+      handOff.declined();
+    } finally {
+      answerLook(false);
+      await idle.stop(0);
     }
   });
 });

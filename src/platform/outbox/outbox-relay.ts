@@ -167,6 +167,8 @@ export class OutboxRelay {
    * settled if any failed (BrokerUnavailableError when the broker is away).
    */
   async drainOnce(): Promise<number> {
+    // The look of an idle relay is no drain: a commit meanwhile still claims its rows at commit.
+    if (!(await this.claims.worthClaiming())) return 0;
     this.draining = true;
     try {
       return await this.drain();
