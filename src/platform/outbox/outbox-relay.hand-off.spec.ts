@@ -5,13 +5,13 @@ import { OutboxClaims } from './outbox-claims';
 import { HANDED_OFF_MAX, OutboxRelay } from './outbox-relay';
 import { OutboxStore } from './outbox-store';
 
+/** A turn of the event loop: the relay's loop reaches its next wait. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * When a commit may carry the relay's claim of its rows (OutboxRelay.handOff): only while the
  * relay is idle. The claims are stubbed: a drain is held open on a claim that has not answered.
  */
-/** A turn of the event loop: the relay's loop reaches its next wait. */
-const turn = () => new Promise((resolve) => setImmediate(resolve));
-
 describe('OutboxRelay.handOff: claiming at commit only while the relay is idle', () => {
   let answerClaim: (batch: LockedBatch | undefined) => void;
   const claims = {
