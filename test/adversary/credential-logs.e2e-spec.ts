@@ -30,8 +30,9 @@ async function orderConfirmed(app: AppProcess, sku: string): Promise<void> {
   });
   expect(placed.status).toBe(201);
   const { orderId } = (await placed.json()) as { orderId: string };
+  // 60 s: after the NATS restart, the relay's and the consumers' backoffs (up to 5 s each) come on top of a loaded machine's saga.
   await waitFor('order confirmed', async () => ((await (await fetch(`${app.url}/orders/${orderId}`)).json()) as { status: string }).status === 'CONFIRMED', {
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
     intervalMs: 200,
   });
 }
