@@ -75,7 +75,7 @@ export class OutboxClaims {
     return batch;
   }
 
-  /** Rows were just committed (a wake that promises some): the next claim need not look first. */
+  /** Rows were just committed (a wake that promises some): the next poll need not look first (`worthClaiming`). */
   expectRows(): void {
     this.idle = false;
   }
