@@ -88,7 +88,7 @@ describe('claim at commit, in-process transport, a pool of 2', () => {
     await waitFor('every effect applied', async () => (await world.count('SELECT 1 FROM probe.effects')) === before + 4, { timeoutMs: 30_000, intervalMs: 20 });
     const tookMs = Date.now() - started;
     // A consumer waiting for a connection an adopted batch holds waits out the pool's 10 s timeout.
-    expect(tookMs).toBeLessThan(3_000);
+    expect(tookMs).toBeLessThan(8_000);
     await waitFor('every row marked', async () => (await world.unpublished()) === 0, { timeoutMs: 5_000 });
     await app.close();
   });
@@ -201,7 +201,7 @@ describeWithNats('claim at commit under attack (real Postgres, real JetStream, t
       // The broker goes away for good a second into the close (a held NATS connection never closes by itself).
       await new Promise((r) => setTimeout(r, 1_000));
       await proxy.close();
-      const closed = await Promise.race([closing$, new Promise((r) => setTimeout(() => r('hung'), 20_000))]);
+      const closed = await Promise.race([closing$, new Promise((r) => setTimeout(() => r('hung'), 30_000))]);
       const closeMs = Date.now() - closing;
       console.log(`close with adopted batches holding: ${closed} after ${closeMs} ms`);
       expect(closed).toBe('closed');
@@ -276,15 +276,13 @@ describeWithNats('claim at commit: rows held back behind an adopted batch (one r
     (await readStream(world.stream)).map((m) => JSON.parse(m.string())).filter((e) => e.aggregateId === aggregate).map((e) => e.aggregateVersion);
 
   it('a transaction appending several versions of one aggregate: those held back follow the adopted one at once, not a poll later', async () => {
-    const app = await world.start({ RELAY_POLL_MIN_MS: '20', RELAY_POLL_MAX_MS: '1000' });
-    // Idle long enough for the relay's poll to have backed off to its maximum.
+    // No poll after the start's own drain: the versions held back can only follow at once, not a
+    // poll later (v2 behind the batch claimed at commit, then v3 behind v2).
+    const app = await world.start({ RELAY_POLL_MIN_MS: '60000', RELAY_POLL_MAX_MS: '60000' });
     await new Promise((r) => setTimeout(r, 2_500));
-    const started = Date.now();
     await world.probe(app).write([probeEvent('multi', 1, 1), probeEvent('multi', 2, 2), probeEvent('multi', 3, 3)]);
     await waitFor('all three published', async () => (await world.unpublished()) === 0, { timeoutMs: 10_000, intervalMs: 5 });
-    const tookMs = Date.now() - started;
     expect(await versions('multi')).toEqual([1, 2, 3]);
-    expect(tookMs).toBeLessThan(400);
     expect(world.messaging(app).relay!.stats.claimedAtCommit).toBeGreaterThan(0);
   });
 });
@@ -329,7 +327,8 @@ describeWithNats('claim at commit, JetStream, tiny pools', () => {
     { timeoutMs: 30_000, intervalMs: 20 });
     const tookMs = Date.now() - started;
     console.log(`pool ${poolSize}: 40 writes published and consumed in ${tookMs} ms`);
-    expect(tookMs).toBeLessThan(5_000);
+    // A write or delivery waiting out the pool's 10 s connection timeout would show.
+    expect(tookMs).toBeLessThan(9_000);
     await waitFor('no session idle in a transaction', async () =>
       (await world.count(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND application_name LIKE 'shop:%'`)) === 0, { timeoutMs: 5_000 });
     await app.close();
@@ -388,7 +387,8 @@ describeWithNats('claim at commit: kill -9 between the commit and the adopted ba
     await waitFor('B publishes them', async () => (await db.query('SELECT 1 FROM inventory.outbox WHERE published_at IS NULL')).length === 0, { timeoutMs: 30_000, intervalMs: 10 });
     const tookMs = Date.now() - killedAt;
     console.log(`${unpublished.length} rows of the killed process published by the other ${tookMs} ms after kill -9`);
-    expect(tookMs).toBeLessThan(3_500);
+    // Under the 5 s PubAck timeout that a takeover waiting on the dead relay's publishes would take.
+    expect(tookMs).toBeLessThan(4_500);
     const ids = (await db.query<{ id: string }>('SELECT id FROM inventory.outbox')).map((r) => r.id);
     const msgIds = (await readStream(stream)).map((m) => m.headers?.get('Nats-Msg-Id'));
     expect(msgIds.sort()).toEqual(ids.sort());

@@ -213,6 +213,15 @@ export class OutboxRelay {
         await this.idle(delay, false);
         continue;
       }
+      // Some of the promised rows, not all: the rest may have been held back behind rows this drain
+      // just published (later versions of their aggregates, appended in one transaction), and are
+      // claimable now. Go again at once, still expecting them: waiting for the poll cost each such
+      // version RELAY_POLL_MIN_MS. A claim of none ends it (held behind another relay's batch).
+      if (claimed > 0 && claimed < promised && this.running) {
+        this.promised += promised - claimed;
+        this.claims.expectRows();
+        continue;
+      }
       await this.pruner?.pruneWhenDue();
       // Rows that local commits promised come with their own wake, so claiming just those says
       // nothing about the rest of the table: the poll keeps backing off (a fast poll after each
