@@ -152,7 +152,7 @@ describeWithNats('adversary: a write queued for the commit breaking a CHECK (mon
 
 /** A charge run at once by the process that claimed it, and the saga's deadline cancelling the order while it runs. */
 describeWithNats('adversary: a cancel racing the charge run at once (monolith over JetStream)', () => {
-  const shop = new InProcessShop('adv_perf_cancel', { ORDER_TIMEOUT_MS: '1000' });
+  const shop = new InProcessShop('adv_perf_cancel', { ORDER_TIMEOUT_MS: '3000' });
   beforeAll(() => shop.setUp(), 60_000);
   afterAll(() => shop.tearDown());
 
@@ -225,10 +225,10 @@ describeWithNats('adversary: charges in flight when payments stops or dies (buil
     expect(await stopped).toMatchObject({ signal: null });
     expect(await shop.db.query(`SELECT status FROM payments.payments WHERE order_id = ANY($1) AND claimed_until > now()`, [ids])).toEqual([]);
     await shop.service('payments').start();
-    const finals = await shop.finalOrders(ids, 10_000);
+    const finals = await shop.finalOrders(ids, 30_000);
     expect(finals.map((o) => o.status)).toEqual(ids.map(() => 'CONFIRMED'));
     expect(await chargedOnce(ids)).toBe(3);
-  }, 60_000);
+  }, 90_000);
 
   it('kill -9 with charges in flight: nothing lost or charged twice; the charges wait out their 30 s claim', async () => {
     const release = await holdGateway();
@@ -237,11 +237,12 @@ describeWithNats('adversary: charges in flight when payments stops or dies (buil
     await release();
     const restarted = Date.now();
     await shop.service('payments').start();
-    const finals = await shop.finalOrders(ids, 45_000);
+    const finals = await shop.finalOrders(ids, 60_000);
     const tookMs = Date.now() - restarted;
     console.log(`after kill -9: ${ids.length} orders confirmed ${tookMs} ms after the restart began`);
     expect(finals.map((o) => o.status)).toEqual(ids.map(() => 'CONFIRMED'));
     expect(await chargedOnce(ids)).toBe(3);
-    expect(tookMs).toBeLessThan(40_000);
-  }, 70_000);
+    // The 30 s claim, once: a second wait for it would show.
+    expect(tookMs).toBeLessThan(55_000);
+  }, 100_000);
 });

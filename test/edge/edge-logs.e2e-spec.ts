@@ -43,6 +43,9 @@ describe('edge logs (the built app, in-process transport, log at warn)', () => {
 
   it('Redis away at boot: one warning, not one per request', async () => {
     for (let i = 0; i < 5; i++) expect((await fetch(`${app.url}/inventory/products/NOPE`)).status).toBe(404);
+    // The process writes its log asynchronously: wait for the line, then check it came once.
+    await waitFor('the Redis warning in the log', () => log().some((l) => /Redis unreachable/.test(l.msg ?? '')), { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
     const warnings = log().filter((l) => /Redis unreachable/.test(l.msg ?? ''));
     expect(warnings).toHaveLength(1);
     expect(warnings[0].level).toBe(40);
@@ -52,6 +55,8 @@ describe('edge logs (the built app, in-process transport, log at warn)', () => {
     const response = await post(`{"sku":${'['.repeat(5_000)}${']'.repeat(5_000)}}`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'JSON nested deeper than 32 levels' });
+    await waitFor('the warning in the log', () => log().some((l) => /nested deeper/.test(l.msg ?? '')), { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
     const lines = log().filter((l) => /nested deeper/.test(l.msg ?? ''));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 40, msg: expect.stringMatching(/^POST \/inventory\/products from 127\.0\.0\.1: /) });

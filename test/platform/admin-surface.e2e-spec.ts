@@ -132,9 +132,9 @@ describeWithNats('admin surface: the operator credential (real Postgres, real Je
       );
     }
     const gauge = async () => metricValue((await shop.http('GET', '/metrics')).body, 'shop_outbox_unpublished{module="orders"}');
-    await waitFor('the backlog on the gauge', async () => (await gauge()) === 25, { timeoutMs: 3 * BACKLOG_SAMPLE_MS, intervalMs: 200 });
+    await waitFor('the backlog on the gauge', async () => (await gauge()) === 25, { timeoutMs: Math.max(15_000, 3 * BACKLOG_SAMPLE_MS), intervalMs: 200 });
     await shop.db.query('DELETE FROM orders.outbox WHERE id = ANY($1::uuid[])', [ids]);
-    await waitFor('the gauge back to zero', async () => (await gauge()) === 0, { timeoutMs: 3 * BACKLOG_SAMPLE_MS, intervalMs: 200 });
+    await waitFor('the gauge back to zero', async () => (await gauge()) === 0, { timeoutMs: Math.max(15_000, 3 * BACKLOG_SAMPLE_MS), intervalMs: 200 });
   });
 });
 

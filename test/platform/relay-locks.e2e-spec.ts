@@ -11,7 +11,7 @@ import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
 import { waitFor } from '../support/wait-for';
 
-const LEASE_MS = 300;
+const LEASE_MS = 600;
 
 /**
  * The locked-batch claim against real Postgres: a batch's row locks are its claim; the relay's
@@ -41,7 +41,7 @@ describeWithNats('relay locks (real Postgres)', () => {
     expect(batch.mayBeLost).toBe(false);
 
     // Its process dies: the connection closes and Postgres drops the transaction with its locks.
-    await world.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name LIKE 'shop:probe:relay:%'`);
+    await world.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction' AND application_name LIKE 'shop:probe:relay:%'`);
     const taken = (await waitFor('the other relay to claim the rows', () => b.claim(10), { timeoutMs: 2_000, intervalMs: 10 }))!;
     expect(taken.rows.map((r) => r.id)).toEqual([event.id]);
     expect(await taken.commit([event.id])).toBe(1);

@@ -46,10 +46,11 @@ describe('fault isolation: SMTP refusing connections', () => {
     ]);
     await waitFor('stock settled', async () => (await shop.product('ISO-1')).sold === 8);
     expect(await shop.product('ISO-1')).toMatchObject({ available: 2, reserved: 0, sold: 8 });
-    for (const [i, id] of ids.entries()) {
-      const [payment] = (await shop.http('GET', `/payments?orderId=${id}`)).body;
-      expect(payment?.status).toBe(i < 8 ? 'CAPTURED' : i < 10 ? 'DECLINED' : 'VOIDED');
-    }
+    // Payments voids the out-of-stock order's intent beside the cancel: wait for it, then read every payment.
+    const statuses = async () => Promise.all(ids.map(async (id) => (await shop.http('GET', `/payments?orderId=${id}`)).body[0]?.status));
+    const expected = ids.map((_, i) => (i < 8 ? 'CAPTURED' : i < 10 ? 'DECLINED' : 'VOIDED'));
+    await waitFor('every payment decided', async () => JSON.stringify(await statuses()) === JSON.stringify(expected), { timeoutMs: 15_000 });
+    expect(await statuses()).toEqual(expected);
     const deadLetters = await shop.db.query(`SELECT consumer, type, error FROM inventory.dead_letter UNION ALL SELECT consumer, type, error FROM payments.dead_letter
       UNION ALL SELECT consumer, type, error FROM orders.dead_letter UNION ALL SELECT consumer, type, error FROM notifications.dead_letter`);
     expect(deadLetters).toEqual([]);

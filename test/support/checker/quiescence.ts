@@ -44,6 +44,11 @@ async function whatIsBusy(input: Pick<ShopCheckInput, 'databaseUrl' | 'paymentsD
         const [{ p }] = (await client.query(`SELECT count(*)::int AS p FROM orders.orders WHERE status = 'PENDING'`)).rows;
         if (p > 0) busy.push(`${p} orders PENDING`);
       }
+      if (module === 'payments') {
+        // Gateway calls the payments worker runs after its consumer acked: a charge or refund still due.
+        const [{ c }] = (await client.query(`SELECT count(*)::int AS c FROM payments.payments WHERE status IN ('CHARGING', 'REFUNDING')`)).rows;
+        if (c > 0) busy.push(`${c} payments CHARGING or REFUNDING`);
+      }
     } finally {
       await client.end();
     }
