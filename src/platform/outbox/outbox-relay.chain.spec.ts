@@ -123,4 +123,54 @@ describe('OutboxRelay: going again at once after a drain short of what commits p
     // The pruner (every pass of the loop here: an interval of 0) ran while the load lasted.
     expect(prunes - started).toBeGreaterThan(0);
   }, 15_000);
+
+  it('rows claimed and given back (every publish refused): the chain ends, no claim loop while the rows wait', async () => {
+    const outbox = new FakeOutbox();
+    const refusing = { publish: async (): Promise<PublishOutcome> => ({ kind: 'rejected', error: 'refused' }) } as unknown as EventPublisher;
+    relay = new OutboxRelay(store, outbox.claimsStub as unknown as OutboxClaims, refusing, { ...options, maxAttempts: 1_000 });
+    relay.start();
+    await turns(5);
+    const before = outbox.claims;
+    // Ten versions of one aggregate, and ten single-version aggregates: 20 promised.
+    relay.wake(outbox.append('refused', 10) + Array.from({ length: 10 }, (_, i) => outbox.append(`single-${i}`, 1)).reduce((a, b) => a + b));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    // The first drain claims v1 and the ten singles (11 of 20, all refused, back in 100+ ms); the chain's next claim finds none.
+    expect(outbox.claims - before).toBeLessThanOrEqual(3);
+    expect(outbox.stream).toHaveLength(0);
+  });
+
+  it('RELAY_BATCH_SIZE=1, 5 aggregates of 40 versions interleaved in one commit: each published once, in order, in a bounded number of claims', async () => {
+    const outbox = new FakeOutbox();
+    relay = new OutboxRelay(store, outbox.claimsStub as unknown as OutboxClaims, acking, { ...options, batchSize: 1 });
+    relay.start();
+    await turns(5);
+    const before = outbox.claims;
+    let promised = 0;
+    for (let v = 1; v <= 40; v++) for (let a = 0; a < 5; a++) promised += outbox.append(`agg-${a}`, 1, v);
+    relay.wake(promised);
+    for (let i = 0; i < 20_000 && outbox.stream.length < 200; i++) await turns(1);
+    expect(outbox.stream).toHaveLength(200);
+    expect(new Set(outbox.stream.map((r) => r.id)).size).toBe(200);
+    for (let a = 0; a < 5; a++) {
+      expect(outbox.stream.filter((r) => r.agg === `agg-${a}`).map((r) => r.ver)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
+    }
+    // A round per row at most, and a claim of none per drain: within 3 claims a row.
+    await turns(50);
+    expect(outbox.claims - before).toBeLessThanOrEqual(600);
+  }, 15_000);
+
+  it('stop() in the middle of a chain of 200 versions: it ends, and its flush publishes the rest, in order', async () => {
+    const outbox = new FakeOutbox();
+    relay = new OutboxRelay(store, outbox.claimsStub as unknown as OutboxClaims, acking, options);
+    relay.start();
+    await turns(5);
+    relay.wake(outbox.append('long', 200));
+    for (let i = 0; i < 20_000 && outbox.stream.length < 20; i++) await turns(1);
+    expect(outbox.stream.length).toBeLessThan(200);
+    await relay.stop(5_000);
+    expect(outbox.stream.map((r) => r.ver)).toEqual(Array.from({ length: 200 }, (_, k) => k + 1));
+    const after = outbox.claims;
+    await turns(50);
+    expect(outbox.claims).toBe(after);
+  }, 15_000);
 });
