@@ -213,6 +213,10 @@ export class OutboxRelay {
         await this.idle(delay, false);
         continue;
       }
+      // Before the chain below, which under steady load (commits of several versions of an
+      // aggregate landing during each drain) can go on for as long as the load lasts: the history
+      // (published rows, inbox entries) was never pruned meanwhile. A check of the clock unless due.
+      await this.pruner?.pruneWhenDue();
       // Some of the promised rows, not all: the rest may have been held back behind rows this drain
       // just published (later versions of their aggregates, appended in one transaction), and are
       // claimable now. Go again at once, still expecting them: waiting for the poll cost each such
@@ -222,7 +226,6 @@ export class OutboxRelay {
         this.claims.expectRows();
         continue;
       }
-      await this.pruner?.pruneWhenDue();
       // Rows that local commits promised come with their own wake, so claiming just those says
       // nothing about the rest of the table: the poll keeps backing off (a fast poll after each
       // local commit was most of the relay's claims, and all of them empty). More than promised
