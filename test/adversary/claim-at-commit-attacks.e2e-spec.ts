@@ -5,6 +5,7 @@ import { ConnectionHandOff } from '../../src/platform/database/connection-hand-o
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
 import { HoldingProxy } from '../support/holding-proxy';
+import { collectCrashes } from '../support/crashes';
 import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
@@ -109,24 +110,17 @@ class FailAfterPublish extends RelayFailPoint {
 describeWithNats('claim at commit under attack (real Postgres, real JetStream, two instances)', () => {
   const world = new ProbeWorld('cacattack');
   const failPoint = new FailAfterPublish();
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown) => crashes.push(error);
+  const crashes = collectCrashes();
   let a: NestFastifyApplication;
   let b: NestFastifyApplication;
 
   beforeAll(async () => {
-    process.on('unhandledRejection', onCrash);
-    process.on('uncaughtException', onCrash);
     await world.setUp();
     const env = { RELAY_LEASE_MS: '500', RELAY_POLL_MIN_MS: '20', RELAY_POLL_MAX_MS: '200' };
     a = await world.start(env, [{ provide: RelayFailPoint, useValue: failPoint }]);
     b = await world.start(env);
   });
-  afterAll(async () => {
-    await world.tearDown();
-    process.off('unhandledRejection', onCrash);
-    process.off('uncaughtException', onCrash);
-  });
+  afterAll(() => world.tearDown());
 
   const lingering = () =>
     world.count(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND application_name LIKE 'shop:%'`);

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { poolOf } from '../../src/platform/database/transaction-runner';
 import { OutboxClaims } from '../../src/platform/outbox/outbox-claims';
+import { collectCrashes } from '../support/crashes';
 import { describeWithNats } from '../support/requires-nats';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { readStream } from '../support/test-broker';
@@ -13,19 +14,10 @@ import { waitFor } from '../support/wait-for';
 /** The idle relay's look (OutboxClaims.worthClaiming after an empty claim, outside a transaction) under attack. */
 describeWithNats('the idle relay\'s look under attack (real Postgres, real JetStream)', () => {
   const world = new ProbeWorld('idlelook');
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown) => crashes.push(error);
+  const crashes = collectCrashes();
 
-  beforeAll(async () => {
-    process.on('unhandledRejection', onCrash);
-    process.on('uncaughtException', onCrash);
-    await world.setUp();
-  });
-  afterAll(async () => {
-    await world.tearDown();
-    process.off('unhandledRejection', onCrash);
-    process.off('uncaughtException', onCrash);
-  });
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
 
   /** Rows another process commits (no wake reaches any relay here): versions of `aggregate`, each `dueInMs` from now. */
   const insertElsewhere = async (aggregate: string, rows: { version: number; dueInMs: number }[]) => {

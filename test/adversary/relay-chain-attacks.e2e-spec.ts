@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
+import { collectCrashes } from '../support/crashes';
 import { describeWithNats } from '../support/requires-nats';
 import { readStream } from '../support/test-broker';
 import { ProbeWorld } from '../support/probe/probe-world';
@@ -12,19 +13,10 @@ import { waitFor } from '../support/wait-for';
  */
 describeWithNats('the relay\'s chain of drains under attack (real Postgres, real JetStream)', () => {
   const world = new ProbeWorld('chainatk');
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown) => crashes.push(error);
+  const crashes = collectCrashes();
 
-  beforeAll(async () => {
-    process.on('unhandledRejection', onCrash);
-    process.on('uncaughtException', onCrash);
-    await world.setUp();
-  });
-  afterAll(async () => {
-    await world.tearDown();
-    process.off('unhandledRejection', onCrash);
-    process.off('uncaughtException', onCrash);
-  });
+  beforeAll(() => world.setUp());
+  afterAll(() => world.tearDown());
 
   it('steady commits of two versions of one aggregate each: the relay still prunes history while the load lasts', async () => {
     // Batches larger than the load ever claims at once: each drain is one claim, so any run of drains without a pause is the chain.
