@@ -4,10 +4,10 @@ import { waitFor } from '../support/wait-for';
 
 /**
  * Twice as many single-unit orders as units, all at once: half must be confirmed, half cancelled.
- * The default (200 orders over 10 skus, 20 orders racing for each sku's 10 units) keeps the
+ * The default (100 orders over 5 skus, 20 orders racing for each sku's 10 units) keeps the
  * three topologies inside CI's budget; `npm run test:long` runs 1,000 orders over 50 skus.
  */
-const SKUS = Number(process.env.CONTENTION_SKUS ?? 10);
+const SKUS = Number(process.env.CONTENTION_SKUS ?? 5);
 const UNITS = 10;
 const ORDERS = 2 * SKUS * UNITS;
 

@@ -33,7 +33,7 @@ export default async function globalSetup() {
     const pg = new EmbeddedPostgres({
       databaseDir, port, user: 'postgres', password: 'postgres', persistent: false,
       createPostgresUser: process.getuid?.() === 0, onLog: () => undefined,
-      // Room for two jest workers, each of whose suites may start several app processes.
+      // Room for the jest workers (test/support/run-jest.mjs), each of whose suites may start several app processes.
       postgresFlags: ['-c', 'max_connections=300'],
     });
     await pg.initialise();
