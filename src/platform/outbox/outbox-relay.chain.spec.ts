@@ -102,6 +102,33 @@ describe('OutboxRelay: going again at once after a drain short of what commits p
     relay = undefined;
   });
 
+  it('three versions of one aggregate in one commit: each claimed as soon as the one before it is published, not a poll later', async () => {
+    const outbox = new FakeOutbox();
+    relay = new OutboxRelay(store, outbox.claimsStub as unknown as OutboxClaims, acking, options);
+    relay.start();
+    await turns(5);
+    const before = outbox.claims;
+    relay.wake(outbox.append('versions', 3));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One claim a version (each held back behind the last), then the promise is spent: the 10-minute poll.
+    expect(outbox.stream.map((r) => r.ver)).toEqual([1, 2, 3]);
+    expect(outbox.claims - before).toBe(3);
+  });
+
+  it('promised rows another relay holds (none claimable): one claim, then the poll, no claim loop', async () => {
+    const outbox = new FakeOutbox();
+    relay = new OutboxRelay(store, outbox.claimsStub as unknown as OutboxClaims, acking, options);
+    relay.start();
+    await turns(5);
+    const before = outbox.claims;
+    const promised = outbox.append('held-elsewhere', 3);
+    outbox.rows.forEach((r) => (r.locked = true));
+    relay.wake(promised);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(outbox.claims - before).toBe(1);
+    expect(outbox.stream).toHaveLength(0);
+  });
+
   it('a steady stream of commits of two versions each (one landing during each claim) still lets the relay prune history', async () => {
     const outbox = new FakeOutbox();
     relay = new OutboxRelay(store, outbox.claimsStub as unknown as OutboxClaims, acking, {

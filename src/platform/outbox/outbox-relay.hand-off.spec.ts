@@ -107,59 +107,6 @@ describe('OutboxRelay.handOff: claiming at commit only while the relay is idle',
       await sleepy.stop(0);
     }
   });
-  it('rows promised by a commit but held back behind the ones a drain just published are claimed at once, not a poll later; a claim of none ends it', async () => {
-    const claimed: number[] = [];
-    const oneRow = (id: string): LockedBatch =>
-      ({
-        rows: [{ id, ctid: '(0,1)', type: 'probe.ThingHappened', body: '{}', traceparent: null, attempts: 0 }],
-        mayBeLost: false,
-        release: async () => undefined,
-        park: async () => undefined,
-        commit: async () => 1,
-        abandon: async () => undefined,
-      }) as unknown as LockedBatch;
-    // The start's claim finds nothing; then three versions of one aggregate come one claim each
-    // (each held back behind the last), then nothing.
-    const answers: (LockedBatch | undefined)[] = [undefined, oneRow('v1'), oneRow('v2'), oneRow('v3'), undefined, undefined];
-    const oneAtATime = {
-      ...claims,
-      claim: async () => {
-        const batch = answers.shift();
-        claimed.push(batch?.rows.length ?? 0);
-        return batch;
-      },
-    } as unknown as OutboxClaims;
-    const publisher = { publish: async () => ({ kind: 'ack' }) } as unknown as EventPublisher;
-    const chained = new OutboxRelay(store, oneAtATime, publisher, options);
-    chained.start();
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(claimed).toEqual([0]);
-      chained.wake(3);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      // Without going again at once, v2 and v3 would each have waited for the 10-minute poll.
-      expect(claimed).toEqual([0, 1, 1, 1]);
-      expect(chained.stats.published).toBe(3);
-    } finally {
-      await chained.stop(0);
-    }
-  });
-
-  it('a promise none of whose rows can be claimed (held behind another relay) waits for the poll: no claim loop', async () => {
-    let asked = 0;
-    const nothing = { ...claims, claim: async () => (asked++, undefined) } as unknown as OutboxClaims;
-    const waiting = new OutboxRelay(store, nothing, {} as EventPublisher, options);
-    waiting.start();
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      waiting.wake(3);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(asked).toBe(2);
-    } finally {
-      await waiting.stop(0);
-    }
-  });
-
   it('while an idle relay looks (no drain yet), a commit still claims its rows at commit', async () => {
     let answerLook: (worth: boolean) => void = () => undefined;
     const looking = { ...claims, worthClaiming: () => new Promise<boolean>((resolve) => (answerLook = resolve)) } as unknown as OutboxClaims;
