@@ -4,6 +4,8 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { natsConnectOptions, natsStartupError } from './nats-connect-options';
 
+const DIAL_TIMEOUT_MS = 3_000;
+
 /** One NATS connection per process, reconnecting forever; closed last on shutdown. */
 @Injectable()
 export class NatsConnectionProvider implements OnApplicationShutdown {
@@ -54,6 +56,9 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
         name: `shop:${this.config.modules.join('+')}`,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+        // Each dial's bound. nats.js waits for it even when the server hangs up after INFO (one
+        // stopping mid-handshake): at its default of 20 s a restarted NATS went unseen that long (nats.go dials for 2 s).
+        timeout: DIAL_TIMEOUT_MS,
         // A refusal after a reconnect (credentials rotated on the server first) is retried, not fatal:
         // the client would otherwise close for good and the process never recover without a restart.
         ignoreAuthErrorAbort: true,
