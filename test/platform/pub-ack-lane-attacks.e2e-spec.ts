@@ -135,7 +135,11 @@ describeWithNats("PubAckLane through a broker restart and a pause (a nats-server
     const ids = Array.from({ length: 50 }, (_, i) => `p-${i}`);
     nats.pause();
     const first = ids.map((id) => lane.publish('b.x', bytes(`{"id":"${id}"}`), withId(id)));
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Frozen until the lane has given every publish an answer (its 1.5 s timeout): a fixed sleep
+    // raced it in CI, where a starved worker's timers start from a stale loop clock.
+    let answered = 0;
+    first.forEach((p) => void p.then(() => answered++));
+    await waitFor('every publish answered while the broker is frozen', () => answered === ids.length, { timeoutMs: 10_000, intervalMs: 100 });
     nats.resume();
     const kinds = await publishAll(ids, first);
     expect(kinds.every((k) => k === 'away')).toBe(true);
