@@ -1,14 +1,18 @@
 import { AppConfig } from '../../config/app-config';
 import { HttpLoad } from '../http/http-load';
-import { ConsumerSlots } from './consumer-slots';
+import { ConsumerSlots, GIVE_WAY_ABOVE } from './consumer-slots';
+import { EventLoopLoad } from './event-loop-load';
 
 const slots = (poolSize: number, concurrency: number) =>
   new ConsumerSlots({ database: { poolSize }, consumer: { concurrency } } as AppConfig);
 
 describe('ConsumerSlots', () => {
-  it('given requests being answered, lets one delivery of each module run, and all again once they are answered', () => {
+  /** An event loop as busy as the test says. */
+  const loopAt = (share: { value: number }) => ({ utilization: () => share.value }) as EventLoopLoad;
+
+  it('given requests being answered on a loop busy 80% of the time or more, lets one delivery of each module run, and all again once they are answered', () => {
     const http = new HttpLoad();
-    const s = new ConsumerSlots({ database: { poolSize: 10 }, consumer: { concurrency: 32 } } as AppConfig, http);
+    const s = new ConsumerSlots({ database: { poolSize: 10 }, consumer: { concurrency: 32 } } as AppConfig, http, loopAt({ value: 0.95 }));
     const request = {};
     http.enter(request, '/orders');
     expect(s.take('orders', 32)).toBe(1);
@@ -16,6 +20,18 @@ describe('ConsumerSlots', () => {
     expect(s.take('orders', 1)).toBe(0);
     http.leave(request);
     expect(s.take('orders', 32)).toBe(7);
+  });
+
+  it('given requests being answered on a loop with time to spare, holds nothing back; once the loop is short of time, takes no more than one', () => {
+    const http = new HttpLoad();
+    const busy = { value: 0.5 };
+    const s = new ConsumerSlots({ database: { poolSize: 10 }, consumer: { concurrency: 32 } } as AppConfig, http, loopAt(busy));
+    http.enter({}, '/orders');
+    expect(s.take('orders', 5)).toBe(5);
+    busy.value = GIVE_WAY_ABOVE;
+    // Five run already: none more until they are down to one.
+    expect(s.take('orders', 32)).toBe(0);
+    expect(s.take('payments', 32)).toBe(1);
   });
 
   it('given a pool of 10, lets 8 deliveries of a module run at once (2 connections kept for the relay and HTTP)', () => {

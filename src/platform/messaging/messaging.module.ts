@@ -6,6 +6,7 @@ import { Upcaster } from '../../contracts/upcaster';
 import { Clock, SystemClock } from '../clock';
 import { HttpLoad } from '../http/http-load';
 import { ConsumerSlots } from './consumer-slots';
+import { EventLoopLoad } from './event-loop-load';
 import { DirectChannel } from './direct/direct-channel';
 import { InProcessDirectChannel } from './direct/in-process.direct-channel';
 import { NatsDirectChannel } from './direct/nats.direct-channel';
@@ -62,6 +63,7 @@ export class MessagingModule {
       ModuleRegistry,
       EventDispatcher,
       ConsumerSlots,
+      EventLoopLoad,
       HttpLoad,
       EventTaps,
       ...(options.overrides ?? []),
