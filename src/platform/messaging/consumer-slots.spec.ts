@@ -10,7 +10,7 @@ describe('ConsumerSlots', () => {
   /** An event loop as busy as the test says. */
   const loopAt = (share: { value: number }) => ({ utilization: () => share.value }) as EventLoopLoad;
 
-  it('given requests being answered on a loop busy 80% of the time or more, lets one delivery of each module run, and all again once they are answered', () => {
+  it('given requests being answered on a loop busy 95% of the time or more, lets one delivery of each module run, and all again once they are answered', () => {
     const http = new HttpLoad();
     const s = new ConsumerSlots({ database: { poolSize: 10 }, consumer: { concurrency: 32 } } as AppConfig, http, loopAt({ value: 0.95 }));
     const request = {};
@@ -32,6 +32,24 @@ describe('ConsumerSlots', () => {
     // Five run already: none more until they are down to one.
     expect(s.take('orders', 32)).toBe(0);
     expect(s.take('payments', 32)).toBe(1);
+  });
+
+  it('given a delivery waiting behind the throttle, starts it once the requests are answered, with the one before it still running', async () => {
+    const http = new HttpLoad();
+    const s = new ConsumerSlots({ database: { poolSize: 10 }, consumer: { concurrency: 32 } } as AppConfig, http, loopAt({ value: 1 }));
+    const request = {};
+    http.enter(request, '/orders');
+    expect(s.take('inventory', 1)).toBe(1);
+    let started = false;
+    const waiting = s.run('inventory', async () => {
+      started = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toBe(false);
+    // No release: the first delivery is held (a row lock, say). The limit rises with the requests answered.
+    http.leave(request);
+    await waiting;
+    expect(started).toBe(true);
   });
 
   it('given a pool of 10, lets 8 deliveries of a module run at once (2 connections kept for the relay and HTTP)', () => {

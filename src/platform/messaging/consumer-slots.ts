@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { HttpLoad } from '../http/http-load';
-import { EventLoopLoad } from './event-loop-load';
+import { EventLoopLoad, LOAD_WINDOW_MS } from './event-loop-load';
 
 /** Connections a module's pool keeps for its relay and its HTTP requests while its consumers are busy. */
 export const POOL_RESERVE = 2;
@@ -53,15 +53,27 @@ export class ConsumerSlots {
   release(module: string, count = 1): void {
     if (count <= 0) return;
     this.busy.set(module, Math.max(0, (this.busy.get(module) ?? 0) - count));
+    this.wake(module);
+  }
+
+  private wake(module: string): void {
     const waiting = this.waiters.get(module) ?? [];
     this.waiters.set(module, []);
     waiting.forEach((wake) => wake());
   }
 
-  /** Resolves when a slot of the module may be free. */
+  /**
+   * Resolves when a slot of the module may be free: one is released, or a window has passed, since
+   * the limit also rises without a release (the requests answered, the loop calmer). Woken only by
+   * releases, a delivery held up (a row lock) kept the module's others waiting behind the throttle.
+   */
   whenFree(module: string): Promise<void> {
     if ((this.busy.get(module) ?? 0) < this.current) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.set(module, [...(this.waiters.get(module) ?? []), resolve]));
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(module) ?? [];
+      this.waiters.set(module, [...waiting, resolve]);
+      if (waiting.length === 0) setTimeout(() => this.wake(module), LOAD_WINDOW_MS).unref();
+    });
   }
 
   /** Runs `work` in one slot, waiting for it. */

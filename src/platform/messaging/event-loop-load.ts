@@ -1,28 +1,36 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventLoopUtilization, performance } from 'node:perf_hooks';
 
 /** How far back the busy share looks: long enough to smooth one slow callback, short enough to follow a burst. */
-const WINDOW_MS = 200;
+export const LOAD_WINDOW_MS = 100;
 
 /**
- * The share of recent time the event loop spent running callbacks (Node's event-loop
- * utilization), over the last window, refreshed when asked at most every WINDOW_MS: no timer of its own.
+ * The share of the last window the event loop spent running callbacks (Node's event-loop
+ * utilization). Sampled by a timer of its own from the first question on: read only when asked,
+ * the first figure of a burst averaged the quiet time before it and said "idle" for a while.
  */
 @Injectable()
-export class EventLoopLoad {
-  private since: EventLoopUtilization = performance.eventLoopUtilization();
-  private sinceAt = performance.now();
+export class EventLoopLoad implements OnModuleDestroy {
+  private previous?: EventLoopUtilization;
+  private sampler?: NodeJS.Timeout;
   private last = 0;
 
-  /** 0 (idle) to 1 (never idle) over about the last WINDOW_MS. */
+  /** 0 (idle) to 1 (never idle) over the last window; 0 until the first window has passed. */
   utilization(): number {
-    const now = performance.now();
-    if (now - this.sinceAt >= WINDOW_MS) {
-      const current = performance.eventLoopUtilization();
-      this.last = performance.eventLoopUtilization(current, this.since).utilization;
-      this.since = current;
-      this.sinceAt = now;
-    }
+    this.sampler ??= this.start();
     return this.last;
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sampler);
+  }
+
+  private start(): NodeJS.Timeout {
+    this.previous = performance.eventLoopUtilization();
+    return setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      this.last = performance.eventLoopUtilization(now, this.previous).utilization;
+      this.previous = now;
+    }, LOAD_WINDOW_MS).unref();
   }
 }

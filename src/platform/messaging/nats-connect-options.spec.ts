@@ -25,6 +25,7 @@ describe('natsStartupError', () => {
     [Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), /^TLS with NATS failed at nats:\/\/n1:4222: unable to verify/],
     [new NatsError('tls', ErrorCode.ServerOptionNotAvailable), /does not offer TLS/],
     [new NatsError('CONNECTION_REFUSED', ErrorCode.ConnectionRefused), /^no NATS server answered at nats:\/\/n1:4222$/],
+    [new NatsError('TIMEOUT', ErrorCode.Timeout), /^no NATS handshake within the dial timeout at nats:\/\/n1:4222 \(is a NATS server/],
     [new Error('boom at nats://u:secret@n1:4222'), /^cannot connect to NATS at nats:\/\/n1:4222: boom at nats:\/\/u:\*\*\*@n1:4222$/],
   ])('turns %s into one operator message', (error, expected) => {
     const startup = natsStartupError(error, servers);

@@ -47,6 +47,9 @@ export function natsStartupError(error: unknown, servers: string[]): StartupErro
       return new StartupError(`NATS at ${where} does not offer TLS, which this configuration requires (tls:// or NATS_TLS_*)`);
     case ErrorCode.ConnectionRefused:
       return new StartupError(`no NATS server answered at ${where}`);
+    case ErrorCode.Timeout:
+      // The dial's bound (NatsConnectionProvider): a port that takes the connection and says nothing.
+      return new StartupError(`no NATS handshake within the dial timeout at ${where} (is a NATS server listening there, and does it expect TLS first?)`);
     default:
       return new StartupError(`cannot connect to NATS at ${where}: ${detail}`);
   }
