@@ -75,7 +75,10 @@ describeWithNats('the relay\'s chain of drains under attack (real Postgres, real
     const interleaved = versions('ord-i0').flatMap((e, k) => [e, versions('ord-i1')[k], versions('ord-i2')[k]]);
     await Promise.all([...Array.from({ length: 6 }, (_, i) => world.probe(by(i)).write(versions(`ord-${i}`))), world.probe(a).write(interleaved)]);
     await waitFor('every row published', async () => (await world.unpublished()) === 0, { timeoutMs: 20_000 });
-    expect(failPoint.armed).toBe(0);
+    // At least one death after the PubAck (all four when A claims often enough; on a busy machine B
+    // may drain the rest first, as it failed once in CI with one left).
+    console.log(`relay A died after the PubAck ${4 - failPoint.armed} times`);
+    expect(failPoint.armed).toBeLessThan(4);
     const mine = (await readStream(world.stream)).map((m) => JSON.parse(m.string()) as { id: string; aggregateId: string; aggregateVersion: number }).filter((e) => e.aggregateId.startsWith('ord-'));
     expect(mine).toHaveLength(9 * 15);
     expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);

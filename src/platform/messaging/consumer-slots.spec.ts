@@ -52,6 +52,38 @@ describe('ConsumerSlots', () => {
     expect(started).toBe(true);
   });
 
+  it('given a backlog of waiting deliveries, keeps at most one re-check timer per module, and none unless the throttle holds it back', async () => {
+    jest.useFakeTimers();
+    try {
+      const http = new HttpLoad();
+      const busy = { value: 0 };
+      const s = new ConsumerSlots({ database: { poolSize: 10 }, consumer: { concurrency: 32 } } as AppConfig, http, loopAt(busy));
+      const gates: (() => void)[] = [];
+      const runs = Array.from({ length: 1_000 }, () => s.run('probe', () => new Promise<void>((done) => gates.push(done))));
+      await Promise.resolve();
+      expect(gates).toHaveLength(8);
+      // Every slot taken, nothing throttled: a release will come, no timer is needed.
+      expect(jest.getTimerCount()).toBe(0);
+      const request = {};
+      http.enter(request, '/orders');
+      busy.value = 1;
+      for (let round = 0; round < 20; round++) {
+        gates.shift()!();
+        await jest.advanceTimersByTimeAsync(10);
+        expect(jest.getTimerCount()).toBeLessThanOrEqual(1);
+      }
+      http.leave(request);
+      busy.value = 0;
+      while (gates.length) {
+        gates.shift()!();
+        await jest.advanceTimersByTimeAsync(100);
+      }
+      await Promise.all(runs);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('given a pool of 10, lets 8 deliveries of a module run at once (2 connections kept for the relay and HTTP)', () => {
     const s = slots(10, 32);
     expect(s.take('orders', 32)).toBe(8);

@@ -25,6 +25,7 @@ export const GIVE_WAY_ABOVE = 0.95;
 export class ConsumerSlots {
   private readonly busy = new Map<string, number>();
   private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
   readonly limit: number;
 
   constructor(
@@ -58,21 +59,27 @@ export class ConsumerSlots {
 
   private wake(module: string): void {
     const waiting = this.waiters.get(module) ?? [];
-    this.waiters.set(module, []);
+    this.waiters.delete(module);
     waiting.forEach((wake) => wake());
   }
 
   /**
-   * Resolves when a slot of the module may be free: one is released, or a window has passed, since
-   * the limit also rises without a release (the requests answered, the loop calmer). Woken only by
-   * releases, a delivery held up (a row lock) kept the module's others waiting behind the throttle.
+   * Resolves when a slot of the module may be free: one is released, or, while the throttle holds
+   * the module back, a window has passed, since the limit then rises without a release (requests
+   * answered, the loop calmer). Woken only by releases, a delivery held up (a row lock) kept the
+   * module's others waiting behind the throttle. One re-check timer per module: one per wake
+   * piled up timers under a backlog of 1,000 waiting deliveries until the process did nothing else.
    */
   whenFree(module: string): Promise<void> {
-    if ((this.busy.get(module) ?? 0) < this.current) return Promise.resolve();
+    const current = this.current;
+    if ((this.busy.get(module) ?? 0) < current) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiting = this.waiters.get(module) ?? [];
-      this.waiters.set(module, [...waiting, resolve]);
-      if (waiting.length === 0) setTimeout(() => this.wake(module), LOAD_WINDOW_MS).unref();
+      const waiting = this.waiters.get(module);
+      if (waiting) waiting.push(resolve);
+      else this.waiters.set(module, [resolve]);
+      if (current < this.limit && !this.rechecks.has(module)) {
+        this.rechecks.set(module, setTimeout(() => (this.rechecks.delete(module), this.wake(module)), LOAD_WINDOW_MS).unref());
+      }
     });
   }
 
