@@ -35,7 +35,22 @@ export class AppProcess {
   }
 
   async start(): Promise<this> {
-    this.port ||= await freePort();
+    const chosenHere = !this.port;
+    for (let attempt = 1; ; attempt++) {
+      this.port ||= await freePort();
+      try {
+        return await this.launch();
+      } catch (error) {
+        // Another process took the free port between freePort and the app's listen (suites in
+        // parallel workers, or an outgoing connection's ephemeral port): another port. A port the
+        // test chose (a restart on the same address) is its to keep.
+        if (!chosenHere || attempt >= 3 || !/EADDRINUSE/.test(this.logTail())) throw error;
+        this.port = 0;
+      }
+    }
+  }
+
+  private async launch(): Promise<this> {
     const log = openSync(this.logFile, 'a');
     this.child = spawn(process.execPath, [this.main], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port) },
