@@ -14,14 +14,18 @@ export class EventLoopLoad implements OnModuleDestroy {
   private previous?: EventLoopUtilization;
   private sampler?: NodeJS.Timeout;
   private last = 0;
+  private stopped = false;
 
   /** 0 (idle) to 1 (never idle) over the last window; 0 until the first window has passed. */
   utilization(): number {
+    if (this.stopped) return 0;
     this.sampler ??= this.start();
     return this.last;
   }
 
+  /** Stops sampling; a stopped sampler's last figure would hold the consumers back while they drain. */
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.sampler);
   }
 
