@@ -21,9 +21,18 @@ import { TapBatcher } from '../taps/tap-batcher';
 export class InProcessPublisher extends EventPublisher {
   /** Deliveries per (consumer, event) in this process: they pace the backoff only. */
   private readonly deliveries = new Map<string, number>();
+  /**
+   * Deliveries the relay stopped waiting for (past the ack wait), by (consumer, event): the row's
+   * next publish joins the one still running, or takes its outcome, instead of running the event
+   * again in another slot. Run again, a delivery stuck on a lock took a slot (and a connection)
+   * per ack wait until its module had none left for its other events.
+   */
+  private readonly overdue = new Map<string, Promise<DispatchOutcome>>();
   /** A relay publishes a batch at once: each tap records it in a few statements, not one per row. */
   private readonly batchers = new Map<StreamTap, TapBatcher>();
   private readonly ackWaitMs: number;
+  /** What the relay is told of a delivery still running after the ack wait: try the row again later. */
+  private readonly overdueOutcome: DispatchOutcome;
   private readonly logger = new Logger(InProcessPublisher.name);
   /**
    * A publish here lasts as long as the local consumers: a batch claimed at commit would hold its
@@ -40,6 +49,7 @@ export class InProcessPublisher extends EventPublisher {
   ) {
     super();
     this.ackWaitMs = config.consumer.ackWaitMs;
+    this.overdueOutcome = { kind: 'retry', delayMs: this.ackWaitMs, error: `a delivery still running after ${this.ackWaitMs} ms`, counted: false };
   }
 
   /** The publish span is the active context while the local consumers run: their process spans are its children. */
@@ -54,9 +64,10 @@ export class InProcessPublisher extends EventPublisher {
       const outcomes = await Promise.all(
         this.dispatcher.consumersOf(event.type).map(async (consumer) => {
           const key = `${consumer}:${event.id}`;
-          const delivery = (this.deliveries.get(key) ?? 0) + 1;
-          this.deliveries.set(key, delivery);
-          const outcome = await this.withinAckWait(this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, event.type, event.body, delivery)));
+          const running = this.overdue.get(key) ?? this.start(consumer, event, key);
+          const outcome = await this.withinAckWait(running);
+          if (outcome === this.overdueOutcome) this.keepOverdue(key, running);
+          else this.overdue.delete(key);
           if (outcome.kind !== 'retry') this.deliveries.delete(key);
           return outcome;
         }),
@@ -84,12 +95,32 @@ export class InProcessPublisher extends EventPublisher {
   private withinAckWait(delivery: Promise<DispatchOutcome>): Promise<DispatchOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<DispatchOutcome>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ kind: 'retry', delayMs: this.ackWaitMs, error: `a delivery still running after ${this.ackWaitMs} ms`, counted: false }),
-        this.ackWaitMs,
-      );
+      timer = setTimeout(() => resolve(this.overdueOutcome), this.ackWaitMs);
     });
     return Promise.race([delivery, late]).finally(() => clearTimeout(timer));
+  }
+
+  private start(consumer: string, event: OutgoingEvent, key: string): Promise<DispatchOutcome> {
+    const delivery = (this.deliveries.get(key) ?? 0) + 1;
+    this.deliveries.set(key, delivery);
+    return this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, event.type, event.body, delivery));
+  }
+
+  /**
+   * An overdue delivery is joined by the row's next publish. One that ends in a retry is dropped
+   * at once (the next publish runs it afresh); any other outcome waits a few ack waits for that
+   * publish (the relay's backoff), then goes: the inbox still keeps a later run from applying it twice.
+   */
+  private keepOverdue(key: string, running: Promise<DispatchOutcome>): void {
+    if (this.overdue.get(key) === running) return;
+    this.overdue.set(key, running);
+    const forget = () => {
+      if (this.overdue.get(key) === running) this.overdue.delete(key);
+    };
+    void running.then(
+      (outcome) => (outcome.kind === 'retry' ? forget() : setTimeout(forget, this.ackWaitMs * 4).unref()),
+      forget,
+    );
   }
 
   /** No stream here: the outbox row is the log, so taps see events from when they join. */
