@@ -4,11 +4,16 @@ import { connect, createServer, Server, Socket } from 'node:net';
  * A TCP proxy in front of a server whose replies can be held: once `hold()` is called, what the
  * client sends still reaches the server, but nothing comes back. Put between a relay and NATS,
  * it leaves the relay mid-batch: its messages are on the stream, its PubAcks never arrive.
+ * `hangUpAfter(greeting)` plays a server stopping mid-handshake instead: new connections get the
+ * greeting and are closed as soon as the client speaks, until `forward()`.
  */
 export class HoldingProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private held = false;
+  private greeting?: string;
+  /** Connections closed in the hang-up mode. */
+  hangUps = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -22,12 +27,26 @@ export class HoldingProxy {
     this.held = true;
   }
 
-  async close(): Promise<void> {
+  hangUpAfter(greeting: string): void {
+    this.greeting = greeting;
+  }
+
+  forward(): void {
+    this.greeting = undefined;
+  }
+
+  /** Closes every connection through the proxy, as a server going away does. */
+  dropAll(): void {
     for (const socket of this.sockets) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.dropAll();
     await new Promise((closed) => (this.server ? this.server.close(closed) : closed(undefined)));
   }
 
   private pair(client: Socket): void {
+    if (this.greeting !== undefined) return this.hangUp(client, this.greeting);
     const upstream = connect(this.target.port, this.target.host);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
@@ -40,5 +59,16 @@ export class HoldingProxy {
     }
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => this.held || client.write(chunk));
+  }
+
+  private hangUp(client: Socket, greeting: string): void {
+    this.sockets.add(client);
+    client.on('error', () => undefined);
+    client.on('close', () => this.sockets.delete(client));
+    client.write(greeting);
+    client.once('data', () => {
+      this.hangUps++;
+      client.destroy();
+    });
   }
 }
