@@ -32,7 +32,7 @@ export interface AppConfig {
    * `existingOnly` (the operator CLI, never the environment): open the modules' databases as they
    * are, creating and migrating nothing, and fail at once rather than retry.
    */
-  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; caFile?: string; embedded: { dir: string; port: number }; existingOnly?: boolean };
+  database: { url?: string; urls: Partial<Record<string, string>>; poolSize: number; preparedStatements: boolean; caFile?: string; embedded: { dir: string; port: number }; existingOnly?: boolean };
   /**
    * `url` unset: the in-process transport (one process running every module). `url` is NATS_URL
    * as given (it may hold a password: never log it); `servers` is the same list without credentials.
@@ -117,6 +117,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
         activity: e.DATABASE_URL_ACTIVITY,
       },
       poolSize: e.DATABASE_POOL_SIZE,
+      preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
       caFile: e.DATABASE_CA_FILE,
       embedded: { dir: e.EMBEDDED_POSTGRES_DIR, port: e.EMBEDDED_POSTGRES_PORT },
     },

@@ -134,6 +134,8 @@ export const envSchema = z.object({
   NATS_TLS_CERT_FILE: readableFile(),
   NATS_TLS_KEY_FILE: readableFile(),
   DATABASE_CA_FILE: readableFile(),
+  // Off behind a pooler that moves sessions between transactions (PgBouncer's transaction mode): PREPARE is per session.
+  DATABASE_PREPARED_STATEMENTS: bool(true),
   MESSAGING_NAMESPACE: z.string().regex(/^[a-z0-9_]*$/, 'lower-case letters, digits and _ only').default(''),
   // Max age of each module's stream: the horizon of a JetStream redelivery or replay. Bounded like the retentions.
   STREAM_MAX_AGE_MS: int(7 * DAY_MS, 1_000, TEN_YEARS_MS),

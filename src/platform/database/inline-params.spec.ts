@@ -49,6 +49,10 @@ describe('withoutInlinedValues', () => {
     expect(withoutInlinedValues(`${inlined};\nCOMMIT`)).not.toMatch(/brien|tok_/);
   });
 
+  it('masks the arguments of an EXECUTE of a prepared statement', () => {
+    expect(withoutInlinedValues(`EXECUTE shop_1('o''brien@example.com', NULL, '{"card":"tok_x"}')`)).toBe(`EXECUTE shop_1('?', NULL, '?')`);
+  });
+
   it('leaves a parameterised statement as it is', () => {
     expect(withoutInlinedValues(`SELECT 1 FROM t WHERE s IN ('PENDING') AND id = $1`)).toBe(`SELECT 1 FROM t WHERE s IN ('PENDING') AND id = $1`);
   });

@@ -60,6 +60,17 @@ function closing(text: string, start: number): number {
   return -1;
 }
 
+/** The values as SQL literals (an EXECUTE's arguments), undefined when one cannot be written so. */
+export function literalsOf(params: readonly unknown[]): string[] | undefined {
+  const literals: string[] = [];
+  for (const value of params) {
+    const literal = literalOf(value);
+    if (literal === undefined) return undefined;
+    literals.push(literal);
+  }
+  return literals;
+}
+
 function literalOf(value: unknown): string | undefined {
   const prepared = prepareValue(value);
   if (prepared === null) return 'NULL';
@@ -70,10 +81,16 @@ function literalOf(value: unknown): string | undefined {
 }
 
 /**
- * A statement's text for a trace: a text sent with BEGIN or COMMIT (the only ones with a `;`)
- * carries its values inlined (e-mails, names, whole envelopes), where a parameterised one
- * carried `$n`; every quoted literal becomes '?'. pg's literals double their quotes, also in E''.
+ * Whether a text sent carries its values as literals: one sent with BEGIN or COMMIT (the only
+ * ones with a `;`), or the EXECUTE of a prepared statement (PreparedStatements).
+ */
+export const carriesInlinedValues = (text: string): boolean => text.includes(';') || text.startsWith('EXECUTE ');
+
+/**
+ * A statement's text for a trace: one that carries its values inlined (e-mails, names, whole
+ * envelopes), where a parameterised one carried `$n`, gets every quoted literal as '?'. pg's
+ * literals double their quotes, also in E''.
  */
 export function withoutInlinedValues(text: string): string {
-  return text.includes(';') ? text.replace(/'(?:[^']|'')*'/g, "'?'") : text;
+  return carriesInlinedValues(text) ? text.replace(/'(?:[^']|'')*'/g, "'?'") : text;
 }

@@ -125,7 +125,7 @@ export class ModuleDatabaseModule {
             }
             const messaging: ModuleMessaging = {
               name,
-              transactions: new TransactionRunner(dataSource),
+              transactions: new TransactionRunner(dataSource, config.database.preparedStatements),
               outbox,
               outboxStore,
               inbox: new Inbox(name),

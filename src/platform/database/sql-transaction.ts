@@ -2,6 +2,7 @@ import { PoolClient, QueryResult } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { ConnectionHandOff, sendCounted } from './connection-hand-off';
 import { inlineParams } from './inline-params';
+import { PreparedStatements } from './prepared-statements';
 import { asArray, Leading, LeadingStatement, resultOf, Settlable, settlable, SqlResult, Statement } from './sql-results';
 
 export type { LeadingStatement, SqlResult, Statement };
@@ -37,10 +38,14 @@ export class SqlTransaction {
    */
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  /** `single`: one statement that is its own transaction (no BEGIN, no COMMIT); no outbox rows. */
+  /**
+   * `single`: one statement that is its own transaction (no BEGIN, no COMMIT); no outbox rows.
+   * `statements`: the connection's prepared statements, when they are used (PreparedStatements).
+   */
   constructor(
     private readonly client: PoolClient,
     private readonly single = false,
+    private readonly statements?: PreparedStatements,
   ) {}
 
   /** A transaction the outbox can write with (a single statement is none). */
@@ -52,20 +57,34 @@ export class SqlTransaction {
     return this.tracked(() => this.execNow<T>(text, params));
   }
 
+  /**
+   * A statement as plain SQL, to travel with others in one round trip: EXECUTE of its prepared
+   * form on this connection, or its values inlined; undefined when neither can carry them.
+   */
+  plain(text: string, params: readonly unknown[]): string | undefined {
+    return this.statements ? this.statements.plain(text, params) : inlineParams(text, params);
+  }
+
   private async execNow<T>(text: string, params: unknown[]): Promise<SqlResult<T>> {
     if (this.finished) throw new Error('the transaction has ended');
     if (this.single) {
       if (this.begun) throw new Error('a single-statement unit of work ran a second statement: use run()');
       this.begun = true;
-      return resultOf<T>(await this.send(text, params));
+      return resultOf<T>(await this.sendAlone(text, params));
     }
     if (!this.begun) {
       this.begun = true;
-      const inlined = inlineParams(text, params);
+      const inlined = this.plain(text, params);
       if (inlined !== undefined) return resultOf<T>((await this.sendWithLeading(inlined, text, params))[0]);
       await this.sendWithLeading();
     }
-    return resultOf<T>(await this.send(text, params));
+    return resultOf<T>(await this.sendAlone(text, params));
+  }
+
+  /** A statement in a round trip of its own: EXECUTE when it is prepared (one message, no parse or plan), else with parameters. */
+  private sendAlone(text: string, params: unknown[]): Promise<QueryResult> {
+    const prepared = this.statements?.execute(text, params);
+    return prepared === undefined ? this.send(text, params) : this.send(prepared, undefined, text, params);
   }
 
   /**
@@ -81,7 +100,7 @@ export class SqlTransaction {
   private async execManyNow(statements: readonly Statement[]): Promise<SqlResult<Record<string, unknown>>[]> {
     if (this.finished) throw new Error('the transaction has ended');
     if (this.single && statements.length > 1) throw new Error('a single-statement unit of work ran several statements: use run()');
-    const inlined = statements.map(([text, params]) => inlineParams(text, params ?? []));
+    const inlined = statements.map(([text, params]) => this.plain(text, params ?? []));
     if (statements.length < 2 || inlined.some((text) => text === undefined)) {
       const results: SqlResult<Record<string, unknown>>[] = [];
       for (const [text, params] of statements) results.push(await this.execNow(text, params ? [...params] : []));
@@ -301,6 +320,7 @@ export class SqlTransaction {
   }
 
   private failure(error: unknown, shownText: string, shownParams?: unknown[]): unknown {
+    this.statements?.failed(error);
     if (error instanceof Error && 'severity' in error) {
       // FATAL: Postgres ends the session (terminated, shutting down); the socket may not have closed yet.
       if (error.severity === 'FATAL' || error.severity === 'PANIC') this.unusable = true;

@@ -1,5 +1,4 @@
 import { EntityManager } from 'typeorm';
-import { inlineParams } from './inline-params';
 import { resultOf } from './sql-results';
 import { SqlResult, SqlTransaction, Statement } from './sql-transaction';
 
@@ -36,7 +35,7 @@ export const sql = {
    * writes: nothing after it may read what it writes.
    */
   async later(m: Sql, text: string, params: unknown[] = []): Promise<void> {
-    const inlined = m instanceof SqlTransaction && m.open ? inlineParams(text, params) : undefined;
+    const inlined = m instanceof SqlTransaction && m.open ? m.plain(text, params) : undefined;
     if (inlined === undefined) await sql.exec(m, text, params);
     else (m as SqlTransaction).atCommit(inlined);
   },
@@ -60,7 +59,7 @@ export const sql = {
    */
   laterAnswered<T = Record<string, unknown>>(m: Sql, text: string, params: unknown[] = []): Promise<SqlResult<T>> {
     if (!(m instanceof SqlTransaction && m.open)) return sql.exec<T>(m, text, params);
-    const inlined = inlineParams(text, params);
+    const inlined = m.plain(text, params);
     if (inlined === undefined) return m.execAnsweredAtCommit<T>(text, params);
     return m.atCommitAnswered(inlined).then((r) => resultOf<T>(r));
   },

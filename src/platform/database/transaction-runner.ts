@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { PreparedStatements } from './prepared-statements';
 import { SqlTransaction } from './sql-transaction';
 
 type Scope = Map<DataSource, SqlTransaction>;
@@ -15,7 +16,11 @@ export const poolOf = (dataSource: DataSource): Pool => (dataSource.driver as un
  * open transaction, so a listener's inbox row and the command it triggers commit together.
  */
 export class TransactionRunner {
-  constructor(readonly dataSource: DataSource) {}
+  /** `prepare`: statements run often on a connection are prepared there (PreparedStatements). */
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly prepare = true,
+  ) {}
 
   current(): SqlTransaction | undefined {
     return scopes.getStore()?.get(this.dataSource);
@@ -48,7 +53,8 @@ export class TransactionRunner {
     // A session ended while no statement runs surfaces as an 'error' event: unheard, it would end the process.
     const onError = () => undefined;
     client.on('error', onError);
-    const tx = new SqlTransaction(client, single);
+    const statements = this.prepare ? PreparedStatements.of(client) : undefined;
+    const tx = new SqlTransaction(client, single, statements);
     try {
       const scope: Scope = new Map(scopes.getStore() ?? []);
       scope.set(this.dataSource, tx);
@@ -65,6 +71,7 @@ export class TransactionRunner {
     } finally {
       client.off('error', onError);
       // A hand-off (the relay's claim after the outbox's commit) owns the connection now and releases it.
+      if (!tx.handedOff && !tx.unusable) await statements?.prepareDue();
       if (!tx.handedOff) client.release(tx.unusable ? new Error('connection left in an unknown state') : undefined);
     }
   }

@@ -1,5 +1,4 @@
 import { Sql, sql } from '../database/sql';
-import { inlineParams } from '../database/inline-params';
 import { SqlTransaction } from '../database/sql-transaction';
 import { EventEnvelope } from '../../contracts/event-envelope';
 
@@ -36,7 +35,7 @@ export class Inbox {
    * Undefined when the row cannot travel that way (the caller records it first, as `record`).
    */
   recordAhead(tx: SqlTransaction, consumer: string, event: EventEnvelope): InboxLead | undefined {
-    const inlined = inlineParams(this.insert, [consumer, event.id, event.type]);
+    const inlined = tx.plain(this.insert, [consumer, event.id, event.type]);
     if (inlined === undefined) return undefined;
     const leading = tx.lead(inlined);
     return {

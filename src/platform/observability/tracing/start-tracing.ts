@@ -4,7 +4,7 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { TracingSettings } from '../../../config/tracing-settings';
-import { withoutInlinedValues } from '../../database/inline-params';
+import { carriesInlinedValues, withoutInlinedValues } from '../../database/inline-params';
 import { tracingSwitch } from './tracing-switch';
 
 export interface Tracing {
@@ -38,9 +38,9 @@ export function startTracing({ serviceName }: TracingSettings): Tracing {
       // A query outside any traced work (relay polls, workers' claims) would be a trace of its own.
       new PgInstrumentation({
         requireParentSpan: true,
-        // A statement with BEGIN or COMMIT carries its values as literals: the trace gets them masked, as `$n` kept them out before.
+        // A statement with BEGIN or COMMIT, or an EXECUTE, carries its values as literals: the trace gets them masked, as `$n` kept them out before.
         requestHook: (span, { query }) => {
-          if (query.text.includes(';')) span.setAttribute('db.query.text', withoutInlinedValues(query.text));
+          if (carriesInlinedValues(query.text)) span.setAttribute('db.query.text', withoutInlinedValues(query.text));
         },
       }),
     ],

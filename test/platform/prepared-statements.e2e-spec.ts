@@ -1,0 +1,126 @@
+import { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { sql } from '../../src/platform/database/sql';
+import { TransactionRunner } from '../../src/platform/database/transaction-runner';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
+
+/** Values that must come back exactly as the parameterised path stored them, prepared or inlined. */
+const VALUES = ["o'brien", "x'); DELETE FROM p.canary; --", 'a\\b', 'end\\', 'NULL', '{a,"b",NULL}', '$1 $2 $$', 'cart 😀🛒', `${"'\\".repeat(5_000)}`];
+
+/**
+ * Prepared statements on real Postgres (PreparedStatements): a statement run twice on a connection
+ * is prepared there and then sent as EXECUTE, with the BEGIN or COMMIT it travels with; what it
+ * stores and answers is what the inlined and parameterised paths stored and answered; one that
+ * cannot be prepared stays inlined; a session that lost its statements heals after one failure.
+ */
+describe('prepared statements (real Postgres)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  const sent: string[] = [];
+
+  const runner = (prepare = true) => new TransactionRunner({ driver: { master: pool } } as unknown as DataSource, prepare);
+  const prepared = (tx: TransactionRunner) => tx.run((m) => sql.rows<{ statement: string }>(m, 'SELECT statement FROM pg_prepared_statements'));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('prep');
+    // One connection: every unit of work runs on the session whose statements the test reads.
+    pool = new Pool({ connectionString: db.url, max: 1 });
+    pool.on('connect', (client: PoolClient) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        if (text) sent.push(text);
+        return query(...args);
+      };
+    });
+    await pool.query('CREATE SCHEMA p; CREATE TABLE p.notes (id int PRIMARY KEY, body text, tags text[]); CREATE TABLE p.canary (x int); INSERT INTO p.canary VALUES (1)');
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  beforeEach(() => (sent.length = 0));
+
+  it('prepares a statement after its second run, then sends it as EXECUTE with BEGIN and COMMIT; rows as the inlined runs stored them', async () => {
+    const tx = runner();
+    const insert = 'INSERT INTO p.notes (id, body, tags) VALUES ($1, $2, $3) RETURNING id, body, tags';
+    const read = 'SELECT body, tags FROM p.notes WHERE id = $1';
+    for (const [i, value] of VALUES.entries()) {
+      const row = await tx.run(async (m) => {
+        const [inserted] = await sql.rows(m, insert, [i, value, [value, null]]);
+        await sql.later(m, 'UPDATE p.notes SET body = body WHERE id = $1', [i]);
+        return inserted;
+      });
+      expect(row).toEqual({ id: i, body: value, tags: [value, null] });
+    }
+    const stored = await pool.query<{ id: number; body: string; tags: string[] }>('SELECT id, body, tags FROM p.notes ORDER BY id');
+    expect(stored.rows).toEqual(VALUES.map((value, id) => ({ id, body: value, tags: [value, null] })));
+    // Read back each row through the prepared read too: the same value.
+    for (const [i, value] of VALUES.entries()) expect(await tx.run((m) => sql.one(m, read, [i]))).toEqual({ body: value, tags: [value, null] });
+
+    expect(sent.some((t) => t.startsWith('PREPARE ') && t.includes('INSERT INTO p.notes'))).toBe(true);
+    expect(sent.filter((t) => /^BEGIN; EXECUTE shop_\w+\(/.test(t)).length).toBeGreaterThanOrEqual(VALUES.length - 2);
+    expect(sent.filter((t) => /EXECUTE shop_\w+\('?\d+'?\);\nCOMMIT$/.test(t)).length).toBeGreaterThanOrEqual(VALUES.length - 2);
+    expect((await pool.query('SELECT count(*)::int AS n FROM p.canary')).rows[0].n).toBe(1);
+    const statements = (await prepared(tx)).map((r) => r.statement);
+    expect(statements.some((s) => s.includes('INSERT INTO p.notes'))).toBe(true);
+  });
+
+  it('keeps a statement that PREPARE refuses (a parameter its context does not type) inlined, and it keeps working', async () => {
+    const tx = runner();
+    const odd = 'SELECT $2::text AS v';
+    for (let i = 0; i < 5; i++) expect(await tx.run((m) => sql.one(m, odd, ['unused', `v${i}`]))).toEqual({ v: `v${i}` });
+    await waitFor('the refused PREPARE', async () => sent.some((t) => t.startsWith('PREPARE') && t.includes(odd)), { timeoutMs: 5_000 });
+    expect(sent.filter((t) => t.includes('EXECUTE')).filter((t) => !t.includes('pg_prepared'))).toEqual([]);
+    expect(await tx.run((m) => sql.one(m, odd, ['unused', 'last']))).toEqual({ v: 'last' });
+  });
+
+  it('never prepares a queue claim (LIMIT, SKIP LOCKED): its best plan depends on the backlog', async () => {
+    const tx = runner();
+    for (let i = 0; i < 4; i++) {
+      await tx.run((m) => sql.rows(m, 'SELECT id FROM p.notes WHERE id >= $1 ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED', [0]));
+    }
+    expect(sent.filter((t) => t.startsWith('PREPARE'))).toEqual([]);
+  });
+
+  it('heals a session that lost its statements (DISCARD ALL behind its back): one unit fails with 26000, the next ones run', async () => {
+    const tx = runner();
+    const read = 'SELECT body FROM p.notes WHERE id = $1 AND body IS NOT NULL';
+    for (let i = 0; i < 3; i++) await tx.run((m) => sql.one(m, read, [0]));
+    await waitFor('the read prepared', async () => (await prepared(tx)).some((r) => r.statement.includes(read)), { timeoutMs: 5_000 });
+    await pool.query('DISCARD ALL');
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      outcomes.push(await tx.run((m) => sql.one(m, read, [0])).then(() => 'ok', (e: { driverError?: { code?: string }; code?: string }) => e.driverError?.code ?? e.code ?? 'error'));
+    }
+    expect(outcomes).toEqual(['26000', 'ok', 'ok', 'ok']);
+    await waitFor('the read prepared again', async () => (await prepared(tx)).some((r) => r.statement.includes(read)), { timeoutMs: 5_000 });
+    expect(await tx.run((m) => sql.one(m, read, [0]))).toEqual({ body: VALUES[0] });
+  });
+
+  it('a rolled-back unit leaves the connection usable and its statements prepared', async () => {
+    const tx = runner();
+    const bump = 'UPDATE p.notes SET body = body || $2 WHERE id = $1';
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        tx.run(async (m) => {
+          await sql.exec(m, bump, [1, '!']);
+          throw new Error('handler failed');
+        }),
+      ).rejects.toThrow('handler failed');
+    }
+    expect((await pool.query('SELECT body FROM p.notes WHERE id = 1')).rows[0].body).toBe(VALUES[1]);
+    await tx.run((m) => sql.exec(m, bump, [1, '']));
+    expect(sent.some((t) => /^BEGIN; EXECUTE shop_\w+\('1', ''\)$/.test(t))).toBe(true);
+  });
+
+  it('with DATABASE_PREPARED_STATEMENTS off, no PREPARE and no EXECUTE is ever sent', async () => {
+    await pool.query('DEALLOCATE ALL');
+    const tx = runner(false);
+    for (let i = 0; i < 5; i++) await tx.run((m) => sql.one(m, 'SELECT body FROM p.notes WHERE id = $1 AND id >= 0', [2]));
+    expect(sent.filter((t) => t.startsWith('PREPARE') || t.includes('EXECUTE'))).toEqual([]);
+  });
+});
