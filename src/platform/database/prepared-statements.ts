@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { sendCounted } from './connection-hand-off';
 import { inlineParams, literalsOf } from './inline-params';
@@ -20,6 +21,11 @@ const MAX_PER_CONNECTION = 200;
  */
 export class PreparedStatements {
   private static readonly byClient = new WeakMap<PoolClient, PreparedStatements>();
+  /**
+   * Names unique to this process: behind a pooler that moves sessions anyway, another process's
+   * statement of the same name would run with these values; a foreign session now answers 26000.
+   */
+  private static readonly prefix = `shop_${randomBytes(4).toString('hex')}_`;
   private static next = 0;
   private readonly names = new Map<string, string>();
   private readonly uses = new Map<string, number>();
@@ -58,34 +64,44 @@ export class PreparedStatements {
 
   /**
    * Prepares the statements that became due, in one round trip, outside any transaction (a unit of
-   * work has ended; its connection is not back in the pool yet). Never throws: a refused PREPARE
-   * only leaves its statement inlined; the ones after it in the round trip are due again.
+   * work has ended; its connection is not back in the pool yet). A PREPARE that Postgres refuses
+   * leaves its statement inlined; the ones after it in the round trip are due again. False when
+   * the round trip failed otherwise (the connection broke): the connection must not be pooled again.
    */
-  async prepareDue(): Promise<void> {
-    if (this.due.size === 0 && !this.deallocate) return;
+  async prepareDue(): Promise<boolean> {
+    if (this.due.size === 0 && !this.deallocate) return true;
     const texts = [...this.due];
-    const names = texts.map(() => `shop_${(PreparedStatements.next++).toString(36)}`);
+    const names = texts.map(() => `${PreparedStatements.prefix}${(PreparedStatements.next++).toString(36)}`);
     const head = this.deallocate ? ['DEALLOCATE ALL'] : [];
     this.deallocate = false;
     this.due.clear();
     const answer = await sendCounted(this.client, [...head, ...texts.map((text, i) => `PREPARE ${names[i]} AS ${text}`)].join(';\n'));
+    const refusedByPostgres = answer.error instanceof Error && 'severity' in answer.error && answer.error.severity === 'ERROR';
     const done = answer.completed.length - head.length;
     texts.forEach((text, i) => {
       if (i < done) this.names.set(text, names[i]);
-      else if (i === done) this.refused.add(text);
+      else if (i === done && refusedByPostgres) this.refused.add(text);
       else this.due.add(text);
     });
     if (done < 0) this.deallocate = true;
+    return answer.error === undefined || refusedByPostgres;
   }
 
   /**
-   * A statement failed: when the session no longer has a prepared statement (DISCARD ALL, a pooler
-   * that moved the session) or cannot run one as prepared (a migration changed what it returns),
-   * every statement here goes back to being inlined, and the session's are deallocated.
+   * A statement failed. When the session no longer has a prepared statement (DISCARD ALL, a pooler
+   * that moved the session), or a migration changed what one returns (0A000) or the type of a
+   * column it writes (a data exception: EXECUTE casts to the types PREPARE inferred, and a widened
+   * column keeps them), every statement here goes back to being inlined, and the session's are
+   * deallocated. Such a failure fails its unit of work once per pooled connection; a data
+   * exception of the values themselves costs only the statements' preparing again.
    */
   failed(error: unknown): void {
-    const { code, message } = (error ?? {}) as { code?: string; message?: string };
-    if (code !== '26000' && !(code === '0A000' && /cached plan/.test(message ?? ''))) return;
+    const { code, routine } = (error ?? {}) as { code?: string; routine?: string };
+    const lost = code === '26000';
+    const replanned = code === '0A000' && routine === 'RevalidateCachedQuery';
+    const mistyped = code?.startsWith('22') === true || code === '42804';
+    if (!lost && !replanned && !mistyped) return;
+    if (this.names.size === 0) return;
     this.names.clear();
     this.due.clear();
     this.deallocate = true;

@@ -69,10 +69,11 @@ export class TransactionRunner {
       tx.afterCommit.forEach((callback) => callback());
       return result;
     } finally {
+      // Still listening: a connection that breaks during the PREPAREs must not end the process.
+      const healthy = tx.handedOff || tx.unusable || !statements || (await statements.prepareDue());
       client.off('error', onError);
       // A hand-off (the relay's claim after the outbox's commit) owns the connection now and releases it.
-      if (!tx.handedOff && !tx.unusable) await statements?.prepareDue();
-      if (!tx.handedOff) client.release(tx.unusable ? new Error('connection left in an unknown state') : undefined);
+      if (!tx.handedOff) client.release(tx.unusable || !healthy ? new Error('connection left in an unknown state') : undefined);
     }
   }
 }

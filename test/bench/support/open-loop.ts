@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LatencySummary, summarize } from './percentiles';
+import { postgresCpuMs } from './process-cpu';
 
 /** A system under test as the open-loop driver sees it: where to post, and when each order was confirmed. */
 export interface OrderTarget {
@@ -25,6 +26,8 @@ export interface StepResult {
   meetsTarget: boolean;
   /** CPU of the system's own process per confirmed order (ms; Postgres and NATS not counted). */
   cpuPerOrderMs?: number;
+  /** CPU of every Postgres process per confirmed order (ms). */
+  postgresCpuPerOrderMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,6 +52,7 @@ export async function openLoopStep(target: OrderTarget, rate: number, seconds: n
   const requests: Promise<void>[] = [];
   const total = Math.round(rate * seconds);
   const cpuBefore = target.cpuMs();
+  const postgresBefore = postgresCpuMs();
   const start = Date.now();
   for (let n = 0; n < total; n++) {
     const due = start + (n * 1000) / rate;
@@ -75,12 +79,14 @@ export async function openLoopStep(target: OrderTarget, rate: number, seconds: n
     if (confirmed.size >= ids.length) break;
     await sleep(250);
   }
-  const cpuAfter = target.cpuMs();
-  const cpuPerOrderMs = cpuBefore !== undefined && cpuAfter !== undefined && confirmed.size > 0 ? (cpuAfter - cpuBefore) / confirmed.size : undefined;
+  const perOrder = (before: number | undefined, after: number | undefined) =>
+    before !== undefined && after !== undefined && confirmed.size > 0 ? (after - before) / confirmed.size : undefined;
+  const cpuPerOrderMs = perOrder(cpuBefore, target.cpuMs());
+  const postgresCpuPerOrderMs = perOrder(postgresBefore, postgresCpuMs());
   const endToEnd = ids.map((id) => (confirmed.has(id) ? confirmed.get(id)! - sent.get(id)! : Infinity));
   while (endToEnd.length < total) endToEnd.push(Infinity);
   const summary = summarize(endToEnd);
-  return { rate, offered: total, accepted: ids.length, endToEnd: summary, http: summarize(httpMs), meetsTarget: summary.p99 <= p99TargetMs, cpuPerOrderMs };
+  return { rate, offered: total, accepted: ids.length, endToEnd: summary, http: summarize(httpMs), meetsTarget: summary.p99 <= p99TargetMs, cpuPerOrderMs, postgresCpuPerOrderMs };
 }
 
 /** Climbs the rates until one misses the p99 target; returns every step run and the highest rate that met it. */
@@ -90,7 +96,7 @@ export async function sweep(target: OrderTarget, rates: number[], seconds: numbe
   for (const rate of rates) {
     const step = await openLoopStep(target, rate, seconds, p99TargetMs);
     steps.push(step);
-    log(`  ${target.label} ${rate}/s: ${step.accepted}/${step.offered} accepted, place→CONFIRMED p50 ${fmt(step.endToEnd.p50)} p99 ${fmt(step.endToEnd.p99)} ms; POST p99 ${fmt(step.http.p99)} ms; CPU ${step.cpuPerOrderMs?.toFixed(1) ?? '?'} ms/order`);
+    log(`  ${target.label} ${rate}/s: ${step.accepted}/${step.offered} accepted, place→CONFIRMED p50 ${fmt(step.endToEnd.p50)} p99 ${fmt(step.endToEnd.p99)} ms; POST p99 ${fmt(step.http.p99)} ms; CPU ${step.cpuPerOrderMs?.toFixed(1) ?? '?'} ms/order, Postgres ${step.postgresCpuPerOrderMs?.toFixed(1) ?? '?'} ms/order`);
     if (!step.meetsTarget) break;
     best = rate;
   }

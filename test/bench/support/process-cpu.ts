@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time (user + system, ms) a process has used so far, from /proc; undefined where there is none. */
 export function cpuMsOf(pid: number | undefined): number | undefined {
@@ -10,4 +10,27 @@ export function cpuMsOf(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (ms) every Postgres process on this machine has used so far (backends, WAL writer,
+ * checkpointer...): the database's share of an order, while the bench is the only client.
+ */
+export function postgresCpuMs(): number | undefined {
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    const ms = cpuMsOf(Number(pid));
+    if (ms !== undefined) {
+      total += ms;
+      found = true;
+    }
+  }
+  return found ? total : undefined;
 }
