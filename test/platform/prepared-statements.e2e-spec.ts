@@ -117,6 +117,18 @@ describe('prepared statements (real Postgres)', () => {
     expect(sent.some((t) => /^BEGIN; EXECUTE shop_\w+\('1', ''\)$/.test(t))).toBe(true);
   });
 
+  it('a unique violation (an inbox repeat) keeps the statements prepared: only a lost session or a changed type drops them', async () => {
+    const tx = runner();
+    const insert = 'INSERT INTO p.notes (id, body) VALUES ($1, $2)';
+    await tx.run((m) => sql.exec(m, insert, [100, 'first']));
+    await tx.run((m) => sql.exec(m, insert, [101, 'second']));
+    sent.length = 0;
+    for (let i = 0; i < 3; i++) await expect(tx.run((m) => sql.exec(m, insert, [100, 'again']))).rejects.toMatchObject({ code: '23505' });
+    await tx.run((m) => sql.exec(m, insert, [102, 'third']));
+    expect(sent.filter((t) => t.includes('DEALLOCATE') || t.startsWith('PREPARE'))).toEqual([]);
+    expect(sent.filter((t) => /^BEGIN; EXECUTE shop_\w+\('10[02]'/.test(t))).toHaveLength(4);
+  });
+
   it('with DATABASE_PREPARED_STATEMENTS off, no PREPARE and no EXECUTE is ever sent', async () => {
     await pool.query('DEALLOCATE ALL');
     const tx = runner(false);

@@ -80,7 +80,7 @@ export class PreparedStatements {
     const done = answer.completed.length - head.length;
     texts.forEach((text, i) => {
       if (i < done) this.names.set(text, names[i]);
-      else if (i === done && refusedByPostgres) this.refused.add(text);
+      else if (i === done && refusedByPostgres) this.refuse(text);
       else this.due.add(text);
     });
     if (done < 0) this.deallocate = true;
@@ -105,6 +105,12 @@ export class PreparedStatements {
     this.names.clear();
     this.due.clear();
     this.deallocate = true;
+  }
+
+  /** Never prepared again on this connection; the list starts over past its bound (texts built per call). */
+  private refuse(text: string): void {
+    if (this.refused.size >= MAX_PER_CONNECTION * 4) this.refused.clear();
+    this.refused.add(text);
   }
 
   /** Counts a use; true when the statement may be prepared some day. */
