@@ -1,6 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { ConnectionHandOff } from '../../src/platform/database/connection-hand-off';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { RelayFailPoint } from '../../src/platform/outbox/relay-round';
@@ -13,6 +12,7 @@ import { deleteNamespace, NATS_URL, readStream, testNamespace } from '../support
 import { AppProcess } from '../support/shop/app-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { runnerOnPool } from '../support/pool-runner';
 
 describe('a hand-off whose statements throw (OutboxClaims.claimOfSql refusing an id)', () => {
   let db: TestDatabase;
@@ -24,7 +24,7 @@ describe('a hand-off whose statements throw (OutboxClaims.claimOfSql refusing an
     await db.query('CREATE TABLE t (id int PRIMARY KEY)');
     // One connection: the next unit of work gets the very connection the failed one used.
     pool = new Pool({ connectionString: db.url, max: 1 });
-    runner = new TransactionRunner({ driver: { master: pool } } as unknown as DataSource);
+    runner = runnerOnPool(pool);
   });
   afterAll(async () => {
     await pool.end();

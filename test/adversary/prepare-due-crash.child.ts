@@ -1,9 +1,8 @@
 // Run by prepare-due-crash.e2e-spec.ts in its own process: does the process survive a session that ends during prepareDue?
 import { Client, Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { sql } from '../../src/platform/database/sql';
-import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { HoldingProxy } from '../support/holding-proxy';
+import { runnerOnPool } from '../support/pool-runner';
 
 async function main(url: string): Promise<void> {
   const u = new URL(url);
@@ -13,7 +12,7 @@ async function main(url: string): Promise<void> {
   // The app's connections go through a network that can break (a failover, a NAT timeout, a reset).
   const pool = new Pool({ connectionString: proxied.toString(), max: 1 });
   pool.on('error', () => undefined); // as the app: idle clients' errors are heard
-  const tx = new TransactionRunner({ driver: { master: pool } } as unknown as DataSource, true);
+  const tx = runnerOnPool(pool, true);
   await pool.query('DROP SCHEMA IF EXISTS c CASCADE; CREATE SCHEMA c; CREATE TABLE c.t (id int PRIMARY KEY, v text); INSERT INTO c.t VALUES (1, $$a$$)');
   const locker = new Client({ connectionString: url });
   await locker.connect();

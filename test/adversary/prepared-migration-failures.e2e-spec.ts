@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { runnerOnPool } from '../support/pool-runner';
 
 /**
  * An online migration that changes a read column's type (int -> bigint): a pooled connection that
@@ -38,7 +38,7 @@ describe('adversary: a migration while running, pool of 4', () => {
 
   it.each([true, false])('prepare=%s: units failed by ALTER COLUMN TYPE on a read column', async (prepare) => {
     await pool.query('ALTER TABLE m.orders ALTER COLUMN total TYPE int');
-    const tx = new TransactionRunner({ driver: { master: pool } } as unknown as DataSource, prepare);
+    const tx = runnerOnPool(pool, prepare);
     for (let i = 0; i < 4; i++) expect(await burst(tx, 8)).toEqual([]);
     await pool.query(prepare ? 'ALTER TABLE m.orders ALTER COLUMN total TYPE bigint' : 'ALTER TABLE m.orders ALTER COLUMN total TYPE numeric');
     const first = await burst(tx, 8);

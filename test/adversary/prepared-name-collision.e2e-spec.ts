@@ -1,9 +1,8 @@
 import { Client, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
 import { sql } from '../../src/platform/database/sql';
 import { PreparedStatements } from '../../src/platform/database/prepared-statements';
-import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { runnerOnPool } from '../support/pool-runner';
 
 /**
  * Two app processes behind a transaction-mode pooler (PgBouncer) with DATABASE_PREPARED_STATEMENTS left
@@ -33,7 +32,7 @@ describe('adversary: shop_N names collide across processes behind a session-swit
           return typeof v === 'function' ? v.bind(state.server) : v;
         },
       });
-      const runner = new TransactionRunner({ driver: { master: { connect: async () => client } } } as unknown as DataSource, true);
+      const runner = runnerOnPool({ connect: async () => client }, true);
       return { state, runner };
     };
     const a = processClient(sessionA);

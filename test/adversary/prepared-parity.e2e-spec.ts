@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { Inbox } from '../../src/platform/inbox/inbox';
 import { EventEnvelope } from '../../src/contracts/event-envelope';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { runnerOnPool } from '../support/pool-runner';
 
 /** EXECUTE must store and answer what the parameterised path does, for every value type; results and errors alike. */
 describe('adversary: prepared vs parameterised parity', () => {
@@ -51,8 +51,8 @@ describe('adversary: prepared vs parameterised parity', () => {
   });
 
   it('stores, returns and fails the same, first statement (BEGIN; EXECUTE) and later statement (EXECUTE alone)', async () => {
-    const prep = new TransactionRunner({ driver: { master: prepPool } } as unknown as DataSource, true);
-    const plain = new TransactionRunner({ driver: { master: plainPool } } as unknown as DataSource, false);
+    const prep = runnerOnPool(prepPool, true);
+    const plain = runnerOnPool(plainPool, false);
     // Warm up: the insert is prepared on the one prepared connection.
     for (let k = 0; k < 3; k++) await prep.run((m) => sql.rows(m, insert, [1000 + k, ...ROWS[0]]));
     const diffs: string[] = [];
@@ -75,7 +75,7 @@ describe('adversary: prepared vs parameterised parity', () => {
   });
 
   it('execMany / sql.later / laterAnswered with EXECUTE: same row counts and RETURNING', async () => {
-    const prep = new TransactionRunner({ driver: { master: prepPool } } as unknown as DataSource, true);
+    const prep = runnerOnPool(prepPool, true);
     const upd = 'UPDATE x.v SET t = $2 WHERE id >= $1 RETURNING id';
     const del = 'DELETE FROM x.v WHERE id = $1';
     const results: unknown[] = [];
@@ -98,7 +98,7 @@ describe('adversary: prepared vs parameterised parity', () => {
   });
 
   it('the inbox repeat (23505 on schema x, table inbox) is still recognised when the row is an EXECUTE', async () => {
-    const prep = new TransactionRunner({ driver: { master: prepPool } } as unknown as DataSource, true);
+    const prep = runnerOnPool(prepPool, true);
     const inbox = new Inbox('x');
     const event = (id: string) => ({ id, type: 't.v1' }) as unknown as EventEnvelope;
     const deliver = async (id: string) => {

@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { runnerOnPool } from '../support/pool-runner';
 
 /**
  * A migration that widens a column (int -> bigint, int -> numeric) while the app runs. PREPARE fixed
@@ -13,7 +13,7 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 describe('adversary: prepared statement keeps stale parameter types after ALTER COLUMN TYPE', () => {
   let db: TestDatabase;
   let pool: Pool;
-  const runner = (prepare = true) => new TransactionRunner({ driver: { master: pool } } as unknown as DataSource, prepare);
+  const runner = (prepare = true) => runnerOnPool(pool, prepare);
 
   beforeAll(async () => {
     db = await createTestDatabase('advst');
@@ -49,7 +49,7 @@ describe('adversary: prepared statement keeps stale parameter types after ALTER 
     await pool.query('DEALLOCATE ALL');
     // A fresh connection state: forget every name this client had (new pool).
     const p2 = new Pool({ connectionString: db.url, max: 1 });
-    const tx2 = new TransactionRunner({ driver: { master: p2 } } as unknown as DataSource, true);
+    const tx2 = runnerOnPool(p2, true);
     const set = (v: string) => tx2.run((m) => sql.exec(m, 'UPDATE a.stock SET qty = $2 WHERE sku = $1', ['s1', v])).then(() => 'ok', (e: { driverError?: { code?: string } }) => e.driverError?.code ?? String(e));
     for (let i = 0; i < 4; i++) expect(await set(String(i))).toBe('ok');
     await pool.query('ALTER TABLE a.stock ALTER COLUMN qty TYPE numeric(12,2)');

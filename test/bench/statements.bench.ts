@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { EventEnvelope } from '../../src/contracts/event-envelope';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
@@ -15,6 +14,7 @@ import { Inbox } from '../../src/platform/inbox/inbox';
 import { createTestDatabase } from '../support/test-database';
 import { compared, formatTable } from './support/bench-row';
 import { postgresCpuMs } from './support/process-cpu';
+import { runnerOnPool } from '../support/pool-runner';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       });
 
     const measure = async (prepare: boolean): Promise<Figures> => {
-      const tx = new TransactionRunner({ driver: { master: pool } } as unknown as DataSource, prepare);
+      const tx = runnerOnPool(pool, prepare);
       for (let i = 0; i < 300; i++) await unit(tx, i); // warm: connections, JIT, the statements prepared
       const postgres = postgresCpuMs() ?? NaN;
       const node = process.cpuUsage();

@@ -1,9 +1,9 @@
 import { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { runnerOnPool } from '../support/pool-runner';
 
 /** Values that must come back exactly as the parameterised path stored them, prepared or inlined. */
 const VALUES = ["o'brien", "x'); DELETE FROM p.canary; --", 'a\\b', 'end\\', 'NULL', '{a,"b",NULL}', '$1 $2 $$', 'cart 😀🛒', `${"'\\".repeat(5_000)}`];
@@ -19,7 +19,7 @@ describe('prepared statements (real Postgres)', () => {
   let pool: Pool;
   const sent: string[] = [];
 
-  const runner = (prepare = true) => new TransactionRunner({ driver: { master: pool } } as unknown as DataSource, prepare);
+  const runner = (prepare = true) => runnerOnPool(pool, prepare);
   const prepared = (tx: TransactionRunner) => tx.run((m) => sql.rows<{ statement: string }>(m, 'SELECT statement FROM pg_prepared_statements'));
 
   beforeAll(async () => {
