@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CustomTransportStrategy } from '@nestjs/microservices';
-import { Consumer, JsMsg } from 'nats';
+import { JsMsg } from 'nats';
 import { producerOf } from '../../contracts/event-contract';
 import { backoffMs, sleep } from '../backoff';
 import { withHeaderContext } from '../observability/tracing/messaging-spans';
@@ -14,11 +14,12 @@ import { JetStreamProvisioner } from './jetstream-provisioner';
 import { ModuleRegistry } from './module-registry';
 import { settle, SettleBatch } from './settle-batch';
 import { NatsConnectionProvider } from './nats-connection';
+import { PullRequests } from './pull-requests';
 
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
 
 /** How long an idle pull request waits for messages: also the longest a close waits for a pump. */
-const FETCH_EXPIRES_MS = 1_000;
+const PULL_EXPIRES_MS = 1_000;
 
 /**
  * A custom transport of @nestjs/microservices: listeners are `@EventPattern(type, { consumer })`
@@ -30,6 +31,7 @@ const FETCH_EXPIRES_MS = 1_000;
 export class JetStreamServer extends ConsumerServer implements CustomTransportStrategy {
   override readonly transportId = JETSTREAM_TRANSPORT;
   private readonly pumps: Promise<void>[] = [];
+  private readonly pulls: PullRequests[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly settles = new SettleBatch();
   private closing = false;
@@ -57,13 +59,14 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   }
 
   /**
-   * Stops pulling (each pump finishes the pull request it has open, at most FETCH_EXPIRES_MS),
+   * Stops pulling (each pump finishes the pull request it has open, at most PULL_EXPIRES_MS),
    * lets the handlers in flight finish and ack, then returns. Nothing pulled is dropped, so a
    * rolling restart causes no redelivery after ack_wait.
    */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.pumps);
+    this.pulls.forEach((pulls) => pulls.close());
     await Promise.all([...this.inFlight]);
   }
 
@@ -78,12 +81,14 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   private async subscribe(): Promise<void> {
     // The streams this process publishes to exist before its relays start, consumers or not.
     for (const module of this.modules.all()) await this.provisioner.ensureStream(module.name);
-    const js = (await this.nats.get()).jetstream();
+    const nc = await this.nats.get();
     for (const consumer of this.dispatcher.consumers()) {
       for (const type of this.dispatcher.typesOf(consumer)) {
         const stream = await this.provisioner.ensureStream(producerOf(type));
         const durable = await this.provisioner.ensureConsumer(stream, consumer, type);
-        this.pumps.push(this.pump(consumer, stream, await js.consumers.get(stream, durable)));
+        const pulls = new PullRequests(nc, stream, durable, (msg) => void this.run(consumer, msg));
+        this.pulls.push(pulls);
+        this.pumps.push(this.pump(consumer, stream, pulls));
       }
     }
   }
@@ -93,7 +98,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
    * when a slot (a pooled connection) is free, kept alive meanwhile, so a busy type never
    * starves the module's other types and the pool is never asked for more than it holds.
    */
-  private async pump(consumer: string, stream: string, pulled: Consumer): Promise<void> {
+  private async pump(consumer: string, stream: string, pulls: PullRequests): Promise<void> {
     const mine = new Set<Promise<void>>();
     let failures = 0;
     while (!this.closing) {
@@ -103,16 +108,10 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
         continue;
       }
       try {
-        const batch = await pulled.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS });
-        for await (const msg of batch) {
-          const work: Promise<void> = this.process(consumer, msg)
-            .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
-            .finally(() => {
-              mine.delete(work);
-              this.inFlight.delete(work);
-            });
+        for await (const msg of pulls.pull(free, PULL_EXPIRES_MS)) {
+          const work = this.run(consumer, msg);
           mine.add(work);
-          this.inFlight.add(work);
+          void work.finally(() => mine.delete(work));
         }
         failures = 0;
       } catch (error) {
@@ -122,6 +121,15 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
         await sleep(delay);
       }
     }
+  }
+
+  /** Runs one pulled message; settles with nothing (its failures are logged). */
+  private run(consumer: string, msg: JsMsg): Promise<void> {
+    const work: Promise<void> = this.process(consumer, msg)
+      .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+    return work;
   }
 
   private async process(consumer: string, msg: JsMsg): Promise<void> {
