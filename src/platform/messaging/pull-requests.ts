@@ -64,12 +64,15 @@ export class PullRequests {
   private received(error: Error | null, msg: Msg): void {
     const open = this.open;
     if (error) return open?.finish(error);
-    const status = msg.data.length === 0 ? msg.headers?.code : undefined;
-    if (status) {
+    // The broker's own word on a pull comes on its reply subject; a delivery keeps its stream subject.
+    if (msg.subject.startsWith(this.inbox)) {
+      const status = msg.headers?.code;
       // 100: a heartbeat or flow control (never asked for). 404/408: the pull ended with nothing
-      // more to give. 409: the broker refused it (consumer deleted, too many waiting pulls...).
+      // more to give. Any other (409 consumer deleted or too many pulls waiting, 503 no responders
+      // when the stream or consumer is gone) fails the pull, and its pump backs off.
       if (status === 100 || msg.subject !== open?.reply) return;
-      return open.finish(status === 409 ? new Error(`pull refused: ${msg.headers?.description ?? status}`) : undefined);
+      const ended = status === 404 || status === 408;
+      return open.finish(ended ? undefined : new Error(`pull refused: ${status} ${msg.headers?.description ?? ''}`.trim()));
     }
     const jsMsg = toJsMsg(msg);
     if (open?.push(jsMsg)) return;
