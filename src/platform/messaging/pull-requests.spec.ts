@@ -95,6 +95,12 @@ describe('PullRequests', () => {
     expect(ended).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
     expect(await pull).toEqual([]);
+    // It may only be late (a stalled broker reads it later): its inbox goes, so the broker drops it.
+    expect(broker.subscriptions).toHaveLength(2);
+    expect(broker.unsubscribed).toBe(1);
+    pulls.pull(1, 1_000);
+    expect(broker.requests[1].reply.startsWith(`${broker.inbox}.`)).toBe(true);
+    expect(broker.requests[1].reply.startsWith(broker.subscriptions[0].slice(0, -2))).toBe(false);
   });
 
   it('runs a message that comes with no pull open for it (a lost pull\'s, late) instead of dropping it', async () => {
