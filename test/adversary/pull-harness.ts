@@ -1,4 +1,5 @@
 import { AckPolicy, connect, NatsConnection } from 'nats';
+import { NATS_URL, testNamespace } from '../support/test-broker';
 import { JetStreamServer } from '../../src/platform/messaging/jetstream.server';
 import { ConsumerSlots } from '../../src/platform/messaging/consumer-slots';
 
@@ -103,3 +104,22 @@ export async function publishN(url: string, subject: string, n: number, body: (i
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A harness on the shared broker, in a stream of its own, started before the suite's tests and deleted after. */
+export function harnessOnSharedBroker(prefix: string): { h: PullHarness; stream: string; subject: string } {
+  const ns = testNamespace(prefix).toUpperCase();
+  const stream = `${ns}_S`;
+  const subject = `${ns.toLowerCase()}.evt`;
+  const h = new PullHarness(NATS_URL, stream, 'mod_t', 2);
+  beforeAll(async () => {
+    await h.provision(subject);
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.stop().catch(() => undefined);
+    const nc = await connect({ servers: NATS_URL });
+    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
+    await nc.close();
+  });
+  return { h, stream, subject };
+}

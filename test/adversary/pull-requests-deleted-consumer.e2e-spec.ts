@@ -1,31 +1,16 @@
 import { connect } from 'nats';
 import { describeWithNats } from '../support/requires-nats';
-import { NATS_URL, testNamespace } from '../support/test-broker';
-import { PullHarness, publishN, sleep } from './pull-harness';
+import { NATS_URL } from '../support/test-broker';
+import { harnessOnSharedBroker, publishN, sleep } from './pull-harness';
 
 /**
- * A durable deleted under a running pump. The broker answers each pull to a consumer that is not
- * there with a "503 No Responders" status; PullRequests takes any status but 409 as a normal end,
- * so the pump pulls again at once: no backoff, no log, a hot loop of requests. nats.js's fetch
- * (the code this replaced) stopped with NatsError("no responders") on 503, and the pump backed off
- * (250 ms .. 5 s) and logged "cannot pull".
+ * A durable deleted under a running pump: its open pull gets "409 Consumer Deleted", which fails
+ * it, so the pump logs "cannot pull" and backs off. nats-server 2.9 answers later pulls to the
+ * missing durable with nothing (no 503), so each is taken as lost after expires + 1 s: no hot loop.
+ * Recreated, the durable is consumed again. (Held.)
  */
 describeWithNats('adversary: PullRequests when the durable is deleted', () => {
-  const ns = testNamespace('advdel').toUpperCase();
-  const stream = `${ns}_S`;
-  const subject = `${ns.toLowerCase()}.evt`;
-  const h = new PullHarness(NATS_URL, stream, 'mod_t', 2);
-
-  beforeAll(async () => {
-    await h.provision(subject);
-    await h.start();
-  });
-  afterAll(async () => {
-    await h.stop().catch(() => undefined);
-    const nc = await connect({ servers: NATS_URL });
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-  });
+  const { h, stream, subject } = harnessOnSharedBroker('advdel');
 
   it('backs off (and says so) while its durable is gone, as the fetch it replaced did', async () => {
     await publishN(NATS_URL, subject, 3);

@@ -1,25 +1,11 @@
 import { connect, headers } from 'nats';
 import { describeWithNats } from '../support/requires-nats';
-import { NATS_URL, testNamespace } from '../support/test-broker';
-import { PullHarness, sleep } from './pull-harness';
+import { NATS_URL } from '../support/test-broker';
+import { harnessOnSharedBroker, sleep } from './pull-harness';
 
 /** A zero-length event payload, with and without headers, is a message, not a status. (Held.) */
 describeWithNats('adversary: PullRequests and empty bodies', () => {
-  const ns = testNamespace('advempty').toUpperCase();
-  const stream = `${ns}_S`;
-  const subject = `${ns.toLowerCase()}.evt`;
-  const h = new PullHarness(NATS_URL, stream, 'mod_t', 2);
-
-  beforeAll(async () => {
-    await h.provision(subject);
-    await h.start();
-  });
-  afterAll(async () => {
-    await h.stop().catch(() => undefined);
-    const nc = await connect({ servers: NATS_URL });
-    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-  });
+  const { h, subject } = harnessOnSharedBroker('advempty');
 
   it('dispatches empty-body messages and acks them', async () => {
     const nc = await connect({ servers: NATS_URL });
