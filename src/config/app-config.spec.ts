@@ -40,7 +40,7 @@ describe('loadConfig', () => {
     expect(config.stream).toEqual({ maxAgeMs: 7 * DAY, duplicateWindowMs: 120_000, replicas: 1 });
     expect(config.orderTimeoutMs).toBe(300_000);
     expect(config.retention).toEqual({ outboxMs: 7 * DAY, inboxMs: 14 * DAY, pruneIntervalMs: 600_000 });
-    expect(config.consumer).toEqual({ maxDeliveries: 10, backoffBaseMs: 200, backoffMaxMs: 30_000, ackWaitMs: 30_000, concurrency: 32, waitMaxMs: 600_000 });
+    expect(config.consumer).toEqual({ maxDeliveries: 10, backoffBaseMs: 200, backoffMaxMs: 30_000, ackWaitMs: 30_000, concurrency: 32, groupMax: 8, waitMaxMs: 600_000 });
     expect(config.database.poolSize).toBe(10);
   });
 

@@ -41,7 +41,7 @@ export interface AppConfig {
   relay: { enabled: boolean; batchSize: number; leaseMs: number; pollMinMs: number; pollMaxMs: number; maxAttempts: number };
   /** Published outbox rows and inbox entries are history; the relay prunes them after these ages. */
   retention: { outboxMs: number; inboxMs: number; pruneIntervalMs: number };
-  consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number; waitMaxMs: number };
+  consumer: { maxDeliveries: number; backoffBaseMs: number; backoffMaxMs: number; ackWaitMs: number; concurrency: number; groupMax: number; waitMaxMs: number };
   /** Every module's JetStream stream; a changed value is applied to an existing stream at boot. */
   stream: { maxAgeMs: number; duplicateWindowMs: number; replicas: number };
   smtpUrl?: string;
@@ -137,6 +137,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       backoffMaxMs: e.CONSUMER_BACKOFF_MAX_MS,
       ackWaitMs: e.CONSUMER_ACK_WAIT_MS,
       concurrency: e.CONSUMER_CONCURRENCY,
+      groupMax: e.CONSUMER_GROUP_MAX,
       waitMaxMs: e.CONSUMER_WAIT_MAX_MS,
     },
     stream: { maxAgeMs: e.STREAM_MAX_AGE_MS, duplicateWindowMs: e.STREAM_DUPLICATE_WINDOW_MS, replicas: e.STREAM_REPLICAS },

@@ -159,6 +159,8 @@ export const envSchema = z.object({
   CONSUMER_ACK_WAIT_MS: int(30_000, 100, INT32_MAX),
   // Handlers in flight per module are also bounded by its pool (DATABASE_POOL_SIZE - 2).
   CONSUMER_CONCURRENCY: int(32, 1, 1_000),
+  // Deliveries of one durable that wait for a slot together share one transaction, up to this many (1: each alone).
+  CONSUMER_GROUP_MAX: int(8, 1, 100),
   // How long an event may wait for another one ("not yet") before it is dead-lettered.
   CONSUMER_WAIT_MAX_MS: int(10 * 60 * 1000, 1_000, TEN_YEARS_MS),
   STREAM_DUPLICATE_WINDOW_MS: int(2 * 60 * 1000, 1_000, TEN_YEARS_MS),

@@ -44,6 +44,18 @@ export class Inbox {
     };
   }
 
+  /**
+   * The row as a plain INSERT with the COMMIT (a group of deliveries in one transaction): a repeat
+   * fails the COMMIT by the primary key, so nothing of the group commits. False when the row
+   * cannot travel that way.
+   */
+  recordAtCommit(tx: SqlTransaction, consumer: string, event: EventEnvelope): boolean {
+    const inlined = tx.plain(this.insert, [consumer, event.id, event.type]);
+    if (inlined === undefined) return false;
+    tx.atCommit(inlined);
+    return true;
+  }
+
   /** The error of an inbox row this consumer has already committed. */
   private isRepeat(error: unknown): boolean {
     const e = error as { code?: string; schema?: string; table?: string };

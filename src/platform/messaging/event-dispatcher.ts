@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { NotYetError } from '../domain-error';
-import { consumedEvents } from '../observability/messaging-metrics';
+import { consumedEvents, deliveryGroups } from '../observability/messaging-metrics';
 import { withProcessSpan } from '../observability/tracing/messaging-spans';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
@@ -29,6 +29,31 @@ export type { DispatchOutcome };
 
 /** The first retry of a "not yet" (then doubling, with jitter): see `deliver`. */
 const NOT_YET_FIRST_RETRY_MS = 20;
+
+/**
+ * A group waits at most this long on a row lock, then each of its deliveries runs alone: a group
+ * locks the rows of several events in turn, so two groups (or a group and a single delivery) may
+ * wait on each other, and Postgres would only see the deadlock after deadlock_timeout (1 s).
+ */
+export const GROUP_LOCK_TIMEOUT_MS = 50;
+
+/** One delivery of a group: `enter` runs its work in its transport's context (the publish span). */
+export interface Delivery {
+  raw: string;
+  delivery: number;
+  enter: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/** A delivery checked against its contract, ready for its transaction. */
+interface Ready {
+  consumer: string;
+  module: ModuleMessaging;
+  park: (d: { envelope?: unknown; raw?: string; eventId?: string; error: string; attempts: number }) => Promise<DispatchOutcome>;
+  event: EventEnvelope;
+  runs: [EventHandler, EventEnvelope][];
+  context: { correlationId: string; causationId: string; traceparent?: string };
+  traced: Parameters<typeof withProcessSpan>[0];
+}
 
 /** A parked delivery retried by an operator: one attempt, parked again if it fails. */
 export interface DispatchOptions {
@@ -89,14 +114,76 @@ export class EventDispatcher {
 
   /** `delivery` is 1 on the first delivery: it paces the backoff, it does not count failures. */
   async dispatch(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions = {}): Promise<DispatchOutcome> {
-    const outcome = await this.deliver(consumer, type, raw, delivery, options);
+    return this.counted(consumer, type, raw, await this.deliver(consumer, type, raw, delivery, options));
+  }
+
+  /**
+   * Deliveries of one type to one consumer that were waiting together: one transaction for all
+   * of them when they can (GroupedDeliveries), else each alone as `dispatch` runs it. Outcomes
+   * in the order given; `fellBack` when the shared transaction failed and each ran alone.
+   */
+  async dispatchAll(consumer: string, type: string, items: readonly Delivery[]): Promise<{ outcomes: DispatchOutcome[]; fellBack: boolean }> {
+    if (items.length < 2) return { outcomes: await Promise.all(items.map((i) => i.enter(() => this.dispatch(consumer, type, i.raw, i.delivery)))), fellBack: false };
+    const outcomes: (DispatchOutcome | undefined)[] = [];
+    const ready: [number, Ready][] = [];
+    for (const [n, item] of items.entries()) {
+      const prepared = await this.prepare(consumer, type, item.raw, item.delivery, {});
+      if ('kind' in prepared) outcomes[n] = this.counted(consumer, type, item.raw, prepared);
+      else ready.push([n, prepared]);
+    }
+    let fellBack = false;
+    const together = ready.length > 1 && (await this.inOneTransaction(consumer, ready.map(([n, r]) => [items[n], r])));
+    if (ready.length > 1) deliveryGroups.inc({ consumer, outcome: together ? 'together' : 'alone' });
+    if (together) {
+      for (const [n] of ready) outcomes[n] = this.counted(consumer, type, items[n].raw, { kind: 'ack', duplicate: false });
+    } else {
+      // Each alone, as if never grouped: its own inbox check, failure count and backoff.
+      fellBack = ready.length > 1;
+      for (const [n, r] of ready) outcomes[n] = this.counted(consumer, type, items[n].raw, await items[n].enter(() => this.runPrepared(r, items[n].delivery, {})));
+    }
+    return { outcomes: outcomes as DispatchOutcome[], fellBack };
+  }
+
+  private counted(consumer: string, type: string, raw: string, outcome: DispatchOutcome): DispatchOutcome {
     const label = outcome.kind === 'ack' ? (outcome.duplicate ? 'duplicate' : 'ack') : outcome.kind === 'retry' && !outcome.counted ? 'wait' : outcome.kind;
     consumedEvents.inc({ consumer, outcome: label });
     if (label === 'ack' || label === 'dead-lettered') this.taps.delivered(consumer, type, raw, label === 'ack' ? 'processed' : label);
     return outcome;
   }
 
+  /**
+   * The grouped deliveries' inbox rows and handlers in one transaction, each under its own message
+   * context and span; false when anything failed (a handler, a lock waited on past
+   * GROUP_LOCK_TIMEOUT_MS, a repeat's inbox row at the COMMIT): nothing of it committed.
+   */
+  private async inOneTransaction(consumer: string, group: [Delivery, Ready][]): Promise<boolean> {
+    const module = group[0][1].module;
+    if (module.transactions.current()?.open) return false;
+    try {
+      await module.transactions.run(async (tx) => {
+        tx.lead(`SET LOCAL lock_timeout = ${GROUP_LOCK_TIMEOUT_MS}`);
+        for (const [item, { event, runs, traced, context }] of group) {
+          // With the COMMIT: a repeat fails it by the primary key, and each then runs alone.
+          if (!module.inbox.recordAtCommit(tx, consumer, event)) throw new Error('the inbox row cannot travel with the COMMIT');
+          await item.enter(() => withProcessSpan(traced, () => messageContext.run(context, async () => {
+            for (const [handler, view] of runs) await handler.handle(view);
+          })));
+        }
+      });
+      return true;
+    } catch (error) {
+      this.logger.debug(`${group.length} grouped deliveries to ${consumer} run alone: ${message(error)}`);
+      return false;
+    }
+  }
+
   private async deliver(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions): Promise<DispatchOutcome> {
+    const prepared = await this.prepare(consumer, type, raw, delivery, options);
+    return 'kind' in prepared ? prepared : this.runPrepared(prepared, delivery, options);
+  }
+
+  /** Everything before the transaction: the contract, the versions each handler reads; an outcome when it cannot run. */
+  private async prepare(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions): Promise<Ready | DispatchOutcome> {
     const handlers = this.handlers.get(consumer)?.get(type);
     // Another version of this module handles it (a rolling upgrade): leave it for later, never ack it unread.
     if (!handlers) return this.retry(delivery, `${consumer} has no handler for ${type} in this process`, false);
@@ -128,10 +215,14 @@ export class EventDispatcher {
     if (!runs.length) {
       return park({ envelope: event, eventId: event.id, error: `no listener of ${consumer} reads ${contractKey(event.type, event.version)}`, attempts: 1 });
     }
+    const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
+    const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
+    return { consumer, module, park, event, runs, context, traced };
+  }
 
+  private async runPrepared(ready: Ready, delivery: number, options: DispatchOptions): Promise<DispatchOutcome> {
+    const { consumer, module, park, event, runs, context, traced } = ready;
     try {
-      const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
-      const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
       const duplicate = await withProcessSpan(traced, async (span) => {
         const duplicate = await messageContext.run(context, () => this.inTransaction(module, consumer, event, runs));
         if (duplicate) span.setAttribute('shop.inbox.duplicate', true);

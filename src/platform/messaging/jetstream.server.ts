@@ -12,6 +12,7 @@ import { ConsumerSlots } from './consumer-slots';
 import { DispatchOutcome, EventDispatcher } from './event-dispatcher';
 import { JetStreamProvisioner } from './jetstream-provisioner';
 import { ModuleRegistry } from './module-registry';
+import { GroupedDeliveries } from './grouped-deliveries';
 import { settle, SettleBatch } from './settle-batch';
 import { NatsConnectionProvider } from './nats-connection';
 import { PullRequests } from './pull-requests';
@@ -86,9 +87,17 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
       for (const type of this.dispatcher.typesOf(consumer)) {
         const stream = await this.provisioner.ensureStream(producerOf(type));
         const durable = await this.provisioner.ensureConsumer(stream, consumer, type);
-        const pulls = new PullRequests(nc, stream, durable, (msg) => void this.run(consumer, msg));
+        const groups = new GroupedDeliveries<JsMsg>(this.slots, consumer, this.config.consumer.groupMax, (msgs) =>
+          this.dispatcher.dispatchAll(consumer, type, msgs.map((msg) => ({
+            raw: msg.string(),
+            delivery: msg.info.deliveryCount,
+            // The publish span, named in the headers, is the parent of the consumer's.
+            enter: (work) => withHeaderContext(msg.headers?.get('traceparent'), work),
+          }))),
+        );
+        const pulls = new PullRequests(nc, stream, durable, (msg) => void this.run(consumer, msg, groups));
         this.pulls.push(pulls);
-        this.pumps.push(this.pump(consumer, stream, pulls));
+        this.pumps.push(this.pump(consumer, stream, pulls, groups));
       }
     }
   }
@@ -98,7 +107,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
    * when a slot (a pooled connection) is free, kept alive meanwhile, so a busy type never
    * starves the module's other types and the pool is never asked for more than it holds.
    */
-  private async pump(consumer: string, stream: string, pulls: PullRequests): Promise<void> {
+  private async pump(consumer: string, stream: string, pulls: PullRequests, groups: GroupedDeliveries<JsMsg>): Promise<void> {
     const mine = new Set<Promise<void>>();
     let failures = 0;
     while (!this.closing) {
@@ -109,7 +118,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
       }
       try {
         for await (const msg of pulls.pull(free, PULL_EXPIRES_MS)) {
-          const work = this.run(consumer, msg);
+          const work = this.run(consumer, msg, groups);
           mine.add(work);
           void work.finally(() => mine.delete(work));
         }
@@ -124,24 +133,21 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   }
 
   /** Runs one pulled message; settles with nothing (its failures are logged). */
-  private run(consumer: string, msg: JsMsg): Promise<void> {
-    const work: Promise<void> = this.process(consumer, msg)
+  private run(consumer: string, msg: JsMsg, groups: GroupedDeliveries<JsMsg>): Promise<void> {
+    const work: Promise<void> = this.process(consumer, msg, groups)
       .catch((error) => this.logger.error(`${consumer} failed on ${msg.subject}: ${(error as Error).message}`))
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
     return work;
   }
 
-  private async process(consumer: string, msg: JsMsg): Promise<void> {
-    const type = this.provisioner.names.typeOf(msg.subject);
+  private async process(consumer: string, msg: JsMsg, groups: GroupedDeliveries<JsMsg>): Promise<void> {
     // A long handler keeps its message: JetStream would redeliver it after ack_wait otherwise.
     const heartbeat = setInterval(() => settle(() => msg.working()), Math.max(100, this.config.consumer.ackWaitMs / 3));
     let outcome: DispatchOutcome;
     try {
-      // The publish span, named in the headers, is the parent of the consumer's.
-      outcome = await withHeaderContext(msg.headers?.get('traceparent'), () =>
-        this.slots.run(consumer, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount)),
-      );
+      // In a slot of the module, with the deliveries of this durable waiting beside it (GroupedDeliveries).
+      outcome = await groups.submit(msg);
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);

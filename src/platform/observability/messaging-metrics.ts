@@ -16,6 +16,9 @@ export interface BacklogSample {
 export const backlogSamples = new Set<BacklogSample>();
 
 export const relayEvents = counter('shop_outbox_events_total', 'Outbox rows handled by this process\'s relays', ['module', 'result']);
+/** Groups of deliveries sharing a transaction (GroupedDeliveries): `together` committed as one, `alone` fell back. */
+export const deliveryGroups = counter('shop_consumer_groups_total', 'Groups of two or more deliveries of one durable run in one transaction, by whether they committed together or each ran alone', ['consumer', 'outcome']);
+
 export const consumedEvents = counter('shop_consumer_events_total', 'Deliveries handled by this process\'s consumers', ['consumer', 'outcome']);
 
 if (!register.getSingleMetric('shop_outbox_unpublished')) {
