@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { Delivery, EventDispatcher } from '../../src/platform/messaging/event-dispatcher';
+import { ProbeWorld } from '../support/probe/probe-world';
+import { probeEvent } from '../support/probe/probe.module';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * Deliveries of one durable run as a group in one transaction (what JetStreamServer does under
+ * load), and anything that fails in it makes each run alone as before: its own duplicate check,
+ * failure count and backoff. The dispatcher is driven directly, against real Postgres.
+ */
+describe('grouped deliveries (real Postgres)', () => {
+  const world = new ProbeWorld('groups');
+  let dispatcher: EventDispatcher;
+  let template: Record<string, unknown>;
+
+  beforeAll(async () => {
+    await world.setUp();
+    const app = await world.start({ NATS_URL: '' });
+    dispatcher = app.get(EventDispatcher);
+    const [seen] = await world.probe(app).write([probeEvent('t', 1, 0)]);
+    await waitFor('the template delivery', async () => (await effects(seen.id)) === 1);
+    const [row] = await world.db.query<{ raw: string }>('SELECT envelope::text AS raw FROM probe.outbox WHERE id = $1', [seen.id]);
+    template = JSON.parse(row.raw);
+  });
+  afterAll(() => world.tearDown());
+
+  const effects = (id: string) => world.count('SELECT 1 FROM probe.effects WHERE event_id = $1', [id]);
+  const failures = (id: string) => world.count('SELECT 1 FROM probe.delivery_failure WHERE event_id = $1', [id]);
+  /** Made here and never published: no background delivery races the ones below. */
+  const events = (ns: number[]) => ns.map((n) => ({ ...template, id: randomUUID(), aggregateId: `g${n}`, payload: { n } }) as { id: string });
+  const group = (list: { id: string }[]): Delivery[] => list.map((e) => ({ raw: JSON.stringify(e), delivery: 1, enter: (work) => work() }));
+  const all = (list: { id: string }[]) => dispatcher.dispatchAll('probe', 'probe.ThingHappened', group(list));
+
+  it('commits a group in one transaction: each effect once, every inbox row written by the same transaction', async () => {
+    const list = events([101, 102, 103, 104]);
+    const { outcomes, fellBack } = await all(list);
+    expect(fellBack).toBe(false);
+    expect(outcomes).toEqual(list.map(() => ({ kind: 'ack', duplicate: false })));
+    for (const e of list) expect(await effects(e.id)).toBe(1);
+    const xids = await world.db.query<{ xmin: string }>('SELECT DISTINCT xmin::text FROM probe.inbox WHERE event_id = ANY($1::uuid[])', [list.map((e) => e.id)]);
+    expect(xids).toHaveLength(1);
+  });
+
+  it('a failing member rolls the group back; the others then commit alone, and only it is counted as a failure', async () => {
+    await world.db.query('CREATE UNIQUE INDEX effects_n_once ON probe.effects (n) WHERE n >= 200');
+    try {
+      await world.db.query(`INSERT INTO probe.effects (event_id, n) VALUES ($1, 202)`, [randomUUID()]);
+      const list = events([201, 202, 203]);
+      const { outcomes, fellBack } = await all(list);
+      expect(fellBack).toBe(true);
+      expect(outcomes[0]).toEqual({ kind: 'ack', duplicate: false });
+      expect(outcomes[1]).toMatchObject({ kind: 'retry', counted: true });
+      expect(outcomes[2]).toEqual({ kind: 'ack', duplicate: false });
+      expect([await effects(list[0].id), await effects(list[1].id), await effects(list[2].id)]).toEqual([1, 0, 1]);
+      expect([await failures(list[0].id), await failures(list[1].id), await failures(list[2].id)]).toEqual([0, 1, 0]);
+    } finally {
+      await world.db.query('DROP INDEX probe.effects_n_once');
+    }
+  });
+
+  it('a repeat in a group acks as a duplicate and keeps nothing twice; the fresh ones commit once', async () => {
+    const [seen, ...fresh] = events([301, 302, 303]);
+    expect(await all([seen])).toEqual({ outcomes: [{ kind: 'ack', duplicate: false }], fellBack: false });
+    const { outcomes } = await all([fresh[0], seen, fresh[1]]);
+    expect(outcomes).toEqual([{ kind: 'ack', duplicate: false }, { kind: 'ack', duplicate: true }, { kind: 'ack', duplicate: false }]);
+    for (const e of [seen, ...fresh]) expect(await effects(e.id)).toBe(1);
+    expect(await failures(seen.id)).toBe(0);
+  });
+
+  it('a group never waits on a row lock for long: past the lock timeout each runs alone, and the one held waits for the lock as before', async () => {
+    await world.db.query('CREATE UNIQUE INDEX effects_n_lock ON probe.effects (n) WHERE n >= 400');
+    const blocker = new Client({ connectionString: world.db.url });
+    await blocker.connect();
+    try {
+      // An uncommitted row with the same key: the group's insert must wait for this transaction.
+      await blocker.query('BEGIN');
+      await blocker.query(`INSERT INTO probe.effects (event_id, n) VALUES ($1, 402)`, [randomUUID()]);
+      const list = events([401, 402, 403]);
+      const running = all(list);
+      await waitFor('the first of the group alone', async () => (await effects(list[0].id)) === 1, { timeoutMs: 5_000, intervalMs: 20 });
+      await blocker.query('ROLLBACK');
+      const { outcomes, fellBack } = await running;
+      expect(fellBack).toBe(true);
+      expect(outcomes).toEqual(list.map(() => ({ kind: 'ack', duplicate: false })));
+      for (const e of list) expect(await effects(e.id)).toBe(1);
+    } finally {
+      await blocker.end();
+      await world.db.query('DROP INDEX probe.effects_n_lock');
+    }
+  });
+
+  it('a member that breaks its contract is parked alone; the rest commit together', async () => {
+    const [good1, bad, good2] = events([501, 502, 503]);
+    const broken = { ...bad, occurredAt: 'not a date' };
+    const { outcomes, fellBack } = await all([good1, broken, good2]);
+    expect(fellBack).toBe(false);
+    expect(outcomes.map((o) => o.kind)).toEqual(['ack', 'dead-lettered', 'ack']);
+    expect(await world.count('SELECT 1 FROM probe.dead_letter WHERE event_id = $1', [bad.id])).toBe(1);
+    expect([await effects(good1.id), await effects(bad.id), await effects(good2.id)]).toEqual([1, 0, 1]);
+  });
+});
