@@ -23,6 +23,8 @@ export class SqlTransaction {
   private readonly tail: string[] = [];
   /** Tail statements whose answers someone reads after the commit, by their place in `tail`. */
   private readonly answered = new Map<number, Settlable>();
+  /** Tail statements sent before the COMMIT (flushTail) whose answers still settle with it. */
+  private readonly flushed: [Settlable, QueryResult][] = [];
   /** Statements sent at once whose answers are read after the commit (execAnsweredAtCommit). */
   private readonly answeredSent: Settlable[] = [];
   /** Statements waiting to travel with BEGIN, ahead of the first statement (`lead`). */
@@ -177,6 +179,29 @@ export class SqlTransaction {
   }
 
   /**
+   * Sends the statements queued for the COMMIT now, in one round trip: a group of deliveries in one
+   * transaction (GroupedDeliveries) runs the next event's handlers after the last one's deferred
+   * writes, which they may read (a counter read, then written with the COMMIT, would lose updates).
+   * Answers read after the commit still settle with it.
+   */
+  flushTail(): Promise<void> {
+    return this.tracked(async () => {
+      if (this.finished) throw new Error('the transaction has ended');
+      if (this.tail.length === 0) return;
+      const text = this.tail.splice(0).join(';\n');
+      const answered = [...this.answered];
+      this.answered.clear();
+      let results: QueryResult[];
+      if (this.begun) results = asArray(await this.send(text));
+      else {
+        this.begun = true;
+        results = await this.sendWithLeading(text);
+      }
+      for (const [i, answer] of answered) this.flushed.push([answer, results[i]]);
+    });
+  }
+
+  /**
    * Sends `handOff`'s statements after the COMMIT, in its round trip, and gives it the connection
    * when both succeed (ConnectionHandOff). One per transaction: false when one is set already.
    */
@@ -196,7 +221,7 @@ export class SqlTransaction {
       if (this.single) return;
       if (!this.begun && this.tail.length === 0 && this.leading.length === 0) return;
       // A statement whose answer is read after the commit needs the commit's answers whole: no hand-off then.
-      const answersRead = this.answered.size > 0 || this.answeredSent.length > 0;
+      const answersRead = this.answered.size > 0 || this.answeredSent.length > 0 || this.flushed.length > 0;
       await this.commitWith(answersRead ? undefined : this.followingOf(handOff), handOff);
     } finally {
       if (handOff && !this.handedOff) handOff.declined();
@@ -231,6 +256,7 @@ export class SqlTransaction {
       leading.forEach((l) => l.reject(error));
       this.answered.forEach((a) => a.reject(error));
       this.answeredSent.forEach((a) => a.reject(error));
+      this.flushed.forEach(([a]) => a.reject(error));
       // A queued statement failed: Postgres skipped the COMMIT and the transaction is aborted.
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
@@ -241,12 +267,14 @@ export class SqlTransaction {
       const error = new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
       this.answered.forEach((a) => a.reject(error));
       this.answeredSent.forEach((a) => a.reject(error));
+      this.flushed.forEach(([a]) => a.reject(error));
       // The statements after it opened a transaction of their own: nobody takes it.
       if (following) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
     }
     this.answered.forEach((a, i) => a.resolve(all[head.length + i]));
     this.answeredSent.forEach((a) => a.resolve(all[0]));
+    this.flushed.forEach(([a, result]) => a.resolve(result));
     if (following && handOff && all.length > commitAt + 1) {
       this.handedOff = true;
       handOff.take(this.client, all.slice(commitAt + 1));
@@ -274,6 +302,7 @@ export class SqlTransaction {
     await this.settled();
     this.answered.forEach((a) => a.reject(new Error('the transaction rolled back')));
     this.answeredSent.forEach((a) => a.reject(new Error('the transaction rolled back')));
+    this.flushed.forEach(([a]) => a.reject(new Error('the transaction rolled back')));
     if (begun) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
   }
 

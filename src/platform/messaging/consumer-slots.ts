@@ -51,6 +51,11 @@ export class ConsumerSlots {
     return taken;
   }
 
+  /** `take`, behind the module's waiters: none while any waits. */
+  takeFree(module: string, wanted: number): number {
+    return this.waiters.has(module) ? 0 : this.take(module, wanted);
+  }
+
   /** Gives back slots taken; more than are taken is a caller's bug, and would let the pool be overrun. */
   release(module: string, count = 1): void {
     if (count <= 0) return;

@@ -118,12 +118,11 @@ export class EventDispatcher {
   }
 
   /**
-   * Deliveries of one type to one consumer that were waiting together: one transaction for all
-   * of them when they can (GroupedDeliveries), else each alone as `dispatch` runs it. Outcomes
-   * in the order given; `fellBack` when the shared transaction failed and each ran alone.
+   * Deliveries of one type to one consumer that waited together for a slot, in one transaction
+   * (GroupedDeliveries). Outcomes in the order given; undefined for each one that must run alone
+   * (`dispatch`), as if never grouped, because the shared transaction failed and kept nothing.
    */
-  async dispatchAll(consumer: string, type: string, items: readonly Delivery[]): Promise<{ outcomes: DispatchOutcome[]; fellBack: boolean }> {
-    if (items.length < 2) return { outcomes: await Promise.all(items.map((i) => i.enter(() => this.dispatch(consumer, type, i.raw, i.delivery)))), fellBack: false };
+  async dispatchGroup(consumer: string, type: string, items: readonly Delivery[]): Promise<(DispatchOutcome | undefined)[]> {
     const outcomes: (DispatchOutcome | undefined)[] = [];
     const ready: [number, Ready][] = [];
     for (const [n, item] of items.entries()) {
@@ -131,17 +130,11 @@ export class EventDispatcher {
       if ('kind' in prepared) outcomes[n] = this.counted(consumer, type, item.raw, prepared);
       else ready.push([n, prepared]);
     }
-    let fellBack = false;
-    const together = ready.length > 1 && (await this.inOneTransaction(consumer, ready.map(([n, r]) => [items[n], r])));
-    if (ready.length > 1) deliveryGroups.inc({ consumer, outcome: together ? 'together' : 'alone' });
-    if (together) {
-      for (const [n] of ready) outcomes[n] = this.counted(consumer, type, items[n].raw, { kind: 'ack', duplicate: false });
-    } else {
-      // Each alone, as if never grouped: its own inbox check, failure count and backoff.
-      fellBack = ready.length > 1;
-      for (const [n, r] of ready) outcomes[n] = this.counted(consumer, type, items[n].raw, await items[n].enter(() => this.runPrepared(r, items[n].delivery, {})));
-    }
-    return { outcomes: outcomes as DispatchOutcome[], fellBack };
+    if (ready.length === 0) return outcomes;
+    const together = await this.inOneTransaction(consumer, ready.map(([n, r]) => [items[n], r]));
+    deliveryGroups.inc({ consumer, outcome: together ? 'together' : 'alone' });
+    for (const [n] of ready) outcomes[n] = together ? this.counted(consumer, type, items[n].raw, { kind: 'ack', duplicate: false }) : undefined;
+    return outcomes;
   }
 
   private counted(consumer: string, type: string, raw: string, outcome: DispatchOutcome): DispatchOutcome {
@@ -154,7 +147,7 @@ export class EventDispatcher {
   /**
    * The grouped deliveries' inbox rows and handlers in one transaction, each under its own message
    * context and span; false when anything failed (a handler, a lock waited on past
-   * GROUP_LOCK_TIMEOUT_MS, a repeat's inbox row at the COMMIT): nothing of it committed.
+   * GROUP_LOCK_TIMEOUT_MS, a repeat's inbox row): nothing of it committed.
    */
   private async inOneTransaction(consumer: string, group: [Delivery, Ready][]): Promise<boolean> {
     const module = group[0][1].module;
@@ -163,11 +156,13 @@ export class EventDispatcher {
       await module.transactions.run(async (tx) => {
         tx.lead(`SET LOCAL lock_timeout = ${GROUP_LOCK_TIMEOUT_MS}`);
         for (const [item, { event, runs, traced, context }] of group) {
-          // With the COMMIT: a repeat fails it by the primary key, and each then runs alone.
+          // With its writes queued for the COMMIT: a repeat fails them by the primary key, and each then runs alone.
           if (!module.inbox.recordAtCommit(tx, consumer, event)) throw new Error('the inbox row cannot travel with the COMMIT');
           await item.enter(() => withProcessSpan(traced, () => messageContext.run(context, async () => {
             for (const [handler, view] of runs) await handler.handle(view);
           })));
+          // Its writes queued for the COMMIT go now: the next event's handlers may read them.
+          if (item !== group[group.length - 1][0]) await tx.flushTail();
         }
       });
       return true;

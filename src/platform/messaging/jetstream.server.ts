@@ -87,14 +87,13 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
       for (const type of this.dispatcher.typesOf(consumer)) {
         const stream = await this.provisioner.ensureStream(producerOf(type));
         const durable = await this.provisioner.ensureConsumer(stream, consumer, type);
-        const groups = new GroupedDeliveries<JsMsg>(this.slots, consumer, this.config.consumer.groupMax, (msgs) =>
-          this.dispatcher.dispatchAll(consumer, type, msgs.map((msg) => ({
-            raw: msg.string(),
-            delivery: msg.info.deliveryCount,
-            // The publish span, named in the headers, is the parent of the consumer's.
-            enter: (work) => withHeaderContext(msg.headers?.get('traceparent'), work),
-          }))),
-        );
+        // The publish span, named in the headers, is the parent of the consumer's.
+        const enter = <R>(msg: JsMsg, work: () => Promise<R>) => withHeaderContext(msg.headers?.get('traceparent'), work);
+        const groups = new GroupedDeliveries<JsMsg>(this.slots, consumer, this.config.consumer.groupMax, {
+          alone: (msg) => enter(msg, () => this.dispatcher.dispatch(consumer, type, msg.string(), msg.info.deliveryCount)),
+          together: (msgs) =>
+            this.dispatcher.dispatchGroup(consumer, type, msgs.map((msg) => ({ raw: msg.string(), delivery: msg.info.deliveryCount, enter: (work) => enter(msg, work) }))),
+        });
         const pulls = new PullRequests(nc, stream, durable, (msg) => void this.run(consumer, msg, groups));
         this.pulls.push(pulls);
         this.pumps.push(this.pump(consumer, stream, pulls, groups));
