@@ -254,9 +254,7 @@ export class SqlTransaction {
       leading.forEach((l, i) => l.resolve((results as QueryResult[])[i + 1]));
     } catch (error) {
       leading.forEach((l) => l.reject(error));
-      this.answered.forEach((a) => a.reject(error));
-      this.answeredSent.forEach((a) => a.reject(error));
-      this.flushed.forEach(([a]) => a.reject(error));
+      this.rejectAnswers(error);
       // A queued statement failed: Postgres skipped the COMMIT and the transaction is aborted.
       await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
@@ -265,9 +263,7 @@ export class SqlTransaction {
     // A statement failed and the work went on (the error caught): Postgres answers COMMIT with ROLLBACK, no error.
     if (all[commitAt]?.command === 'ROLLBACK') {
       const error = new Error('the transaction was aborted by an earlier statement error: COMMIT rolled it back');
-      this.answered.forEach((a) => a.reject(error));
-      this.answeredSent.forEach((a) => a.reject(error));
-      this.flushed.forEach(([a]) => a.reject(error));
+      this.rejectAnswers(error);
       // The statements after it opened a transaction of their own: nobody takes it.
       if (following) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
       throw error;
@@ -300,10 +296,15 @@ export class SqlTransaction {
     const begun = this.begun && !this.finished && !this.single;
     this.finished = true;
     await this.settled();
-    this.answered.forEach((a) => a.reject(new Error('the transaction rolled back')));
-    this.answeredSent.forEach((a) => a.reject(new Error('the transaction rolled back')));
-    this.flushed.forEach(([a]) => a.reject(new Error('the transaction rolled back')));
+    this.rejectAnswers(new Error('the transaction rolled back'));
     if (begun) await this.client.query('ROLLBACK').catch(() => (this.unusable = true));
+  }
+
+  /** Every answer someone waits to read after the commit: the transaction did not commit. */
+  private rejectAnswers(error: unknown): void {
+    this.answered.forEach((a) => a.reject(error));
+    this.answeredSent.forEach((a) => a.reject(error));
+    this.flushed.forEach(([a]) => a.reject(error));
   }
 
   /**

@@ -45,9 +45,9 @@ export class Inbox {
   }
 
   /**
-   * The row as a plain INSERT with the COMMIT (a group of deliveries in one transaction): a repeat
-   * fails the COMMIT by the primary key, so nothing of the group commits. False when the row
-   * cannot travel that way.
+   * The row as a plain INSERT queued with the statements for the COMMIT (a group of deliveries in
+   * one transaction, which sends them before its next event): a repeat fails that round trip by the
+   * primary key, so nothing of the group commits. False when the row cannot travel that way.
    */
   recordAtCommit(tx: SqlTransaction, consumer: string, event: EventEnvelope): boolean {
     const inlined = tx.plain(this.insert, [consumer, event.id, event.type]);

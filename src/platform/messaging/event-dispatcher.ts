@@ -8,14 +8,14 @@ import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { NotYetError } from '../domain-error';
 import { consumedEvents, deliveryGroups } from '../observability/messaging-metrics';
-import { withProcessSpan } from '../observability/tracing/messaging-spans';
+import { ProcessSpanInput, withProcessSpan } from '../observability/tracing/messaging-spans';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleMessaging, ModuleRegistry } from './module-registry';
 import { InboxLead } from '../inbox/inbox';
 import { MessagingNames } from './naming';
-import { parkDelivery } from './park-delivery';
+import { parkDelivery, Parked } from './park-delivery';
 import { EventTaps } from './taps/event-taps';
 
 /** A listener method: the version of the type it reads, and whether it takes only that version as it is. */
@@ -48,11 +48,11 @@ export interface Delivery {
 interface Ready {
   consumer: string;
   module: ModuleMessaging;
-  park: (d: { envelope?: unknown; raw?: string; eventId?: string; error: string; attempts: number }) => Promise<DispatchOutcome>;
+  park: (d: Omit<Parked, 'consumer' | 'type'>) => Promise<DispatchOutcome>;
   event: EventEnvelope;
   runs: [EventHandler, EventEnvelope][];
   context: { correlationId: string; causationId: string; traceparent?: string };
-  traced: Parameters<typeof withProcessSpan>[0];
+  traced: ProcessSpanInput;
 }
 
 /** A parked delivery retried by an operator: one attempt, parked again if it fails. */
@@ -183,7 +183,7 @@ export class EventDispatcher {
     // Another version of this module handles it (a rolling upgrade): leave it for later, never ack it unread.
     if (!handlers) return this.retry(delivery, `${consumer} has no handler for ${type} in this process`, false);
     const module = this.modules.get(consumer);
-    const park = (d: { envelope?: unknown; raw?: string; eventId?: string; error: string; attempts: number }) =>
+    const park = (d: Omit<Parked, 'consumer' | 'type'>) =>
       parkDelivery(module.deadLetters, this.redactor, this.logger, { consumer, type, ...d });
 
     let parsed: unknown;
