@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContractRegistry } from '../../contracts/contract-registry';
-import { contractKey } from '../../contracts/event-contract';
 import { EventEnvelope } from '../../contracts/event-envelope';
 import { Redactor } from '../../contracts/redaction';
 import { AppConfig } from '../../config/app-config';
@@ -8,52 +7,21 @@ import { APP_CONFIG } from '../../config/config.module';
 import { backoffMs } from '../backoff';
 import { NotYetError } from '../domain-error';
 import { consumedEvents, deliveryGroups } from '../observability/messaging-metrics';
-import { ProcessSpanInput, withProcessSpan } from '../observability/tracing/messaging-spans';
+import { withProcessSpan } from '../observability/tracing/messaging-spans';
 import { DispatchOutcome } from './dispatch-outcome';
 import { classifyFailure } from './failure-kind';
 import { messageContext } from './message-context';
 import { ModuleMessaging, ModuleRegistry } from './module-registry';
 import { InboxLead } from '../inbox/inbox';
 import { MessagingNames } from './naming';
-import { parkDelivery, Parked } from './park-delivery';
+import { Delivery, inOneTransaction } from './group-transaction';
+import { errorText, EventHandler, prepareDelivery, PreparedDelivery } from './prepared-delivery';
 import { EventTaps } from './taps/event-taps';
 
-/** A listener method: the version of the type it reads, and whether it takes only that version as it is. */
-export interface EventHandler {
-  handle: (event: EventEnvelope) => Promise<void>;
-  version: number;
-  onlyThisVersion: boolean;
-}
-
-export type { DispatchOutcome };
+export type { DispatchOutcome, EventHandler, Delivery };
 
 /** The first retry of a "not yet" (then doubling, with jitter): see `deliver`. */
 const NOT_YET_FIRST_RETRY_MS = 20;
-
-/**
- * A group waits at most this long on a row lock, then each of its deliveries runs alone: a group
- * locks the rows of several events in turn, so two groups (or a group and a single delivery) may
- * wait on each other, and Postgres would only see the deadlock after deadlock_timeout (1 s).
- */
-export const GROUP_LOCK_TIMEOUT_MS = 50;
-
-/** One delivery of a group: `enter` runs its work in its transport's context (the publish span). */
-export interface Delivery {
-  raw: string;
-  delivery: number;
-  enter: <T>(work: () => Promise<T>) => Promise<T>;
-}
-
-/** A delivery checked against its contract, ready for its transaction. */
-interface Ready {
-  consumer: string;
-  module: ModuleMessaging;
-  park: (d: Omit<Parked, 'consumer' | 'type'>) => Promise<DispatchOutcome>;
-  event: EventEnvelope;
-  runs: [EventHandler, EventEnvelope][];
-  context: { correlationId: string; causationId: string; traceparent?: string };
-  traced: ProcessSpanInput;
-}
 
 /** A parked delivery retried by an operator: one attempt, parked again if it fails. */
 export interface DispatchOptions {
@@ -124,14 +92,14 @@ export class EventDispatcher {
    */
   async dispatchGroup(consumer: string, type: string, items: readonly Delivery[]): Promise<(DispatchOutcome | undefined)[]> {
     const outcomes: (DispatchOutcome | undefined)[] = [];
-    const ready: [number, Ready][] = [];
+    const ready: [number, PreparedDelivery][] = [];
     for (const [n, item] of items.entries()) {
       const prepared = await this.prepare(consumer, type, item.raw, item.delivery, {});
       if ('kind' in prepared) outcomes[n] = this.counted(consumer, type, item.raw, prepared);
       else ready.push([n, prepared]);
     }
     if (ready.length === 0) return outcomes;
-    const together = await this.inOneTransaction(consumer, ready.map(([n, r]) => [items[n], r]));
+    const together = await inOneTransaction(consumer, ready.map(([n, r]) => [items[n], r]), this.logger);
     deliveryGroups.inc({ consumer, outcome: together ? 'together' : 'alone' });
     for (const [n] of ready) outcomes[n] = together ? this.counted(consumer, type, items[n].raw, { kind: 'ack', duplicate: false }) : undefined;
     return outcomes;
@@ -144,78 +112,21 @@ export class EventDispatcher {
     return outcome;
   }
 
-  /**
-   * The grouped deliveries' inbox rows and handlers in one transaction, each under its own message
-   * context and span; false when anything failed (a handler, a lock waited on past
-   * GROUP_LOCK_TIMEOUT_MS, a repeat's inbox row): nothing of it committed.
-   */
-  private async inOneTransaction(consumer: string, group: [Delivery, Ready][]): Promise<boolean> {
-    const module = group[0][1].module;
-    if (module.transactions.current()?.open) return false;
-    try {
-      await module.transactions.run(async (tx) => {
-        tx.lead(`SET LOCAL lock_timeout = ${GROUP_LOCK_TIMEOUT_MS}`);
-        for (const [item, { event, runs, traced, context }] of group) {
-          // With its writes queued for the COMMIT: a repeat fails them by the primary key, and each then runs alone.
-          if (!module.inbox.recordAtCommit(tx, consumer, event)) throw new Error('the inbox row cannot travel with the COMMIT');
-          await item.enter(() => withProcessSpan(traced, () => messageContext.run(context, async () => {
-            for (const [handler, view] of runs) await handler.handle(view);
-          })));
-          // Its writes queued for the COMMIT go now: the next event's handlers may read them.
-          if (item !== group[group.length - 1][0]) await tx.flushTail();
-        }
-      });
-      return true;
-    } catch (error) {
-      this.logger.debug(`${group.length} grouped deliveries to ${consumer} run alone: ${message(error)}`);
-      return false;
-    }
-  }
-
   private async deliver(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions): Promise<DispatchOutcome> {
     const prepared = await this.prepare(consumer, type, raw, delivery, options);
     return 'kind' in prepared ? prepared : this.runPrepared(prepared, delivery, options);
   }
 
   /** Everything before the transaction: the contract, the versions each handler reads; an outcome when it cannot run. */
-  private async prepare(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions): Promise<Ready | DispatchOutcome> {
+  private async prepare(consumer: string, type: string, raw: string, delivery: number, options: DispatchOptions): Promise<PreparedDelivery | DispatchOutcome> {
     const handlers = this.handlers.get(consumer)?.get(type);
     // Another version of this module handles it (a rolling upgrade): leave it for later, never ack it unread.
     if (!handlers) return this.retry(delivery, `${consumer} has no handler for ${type} in this process`, false);
-    const module = this.modules.get(consumer);
-    const park = (d: Omit<Parked, 'consumer' | 'type'>) =>
-      parkDelivery(module.deadLetters, this.redactor, this.logger, { consumer, type, ...d });
-
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch (error) {
-      return park({ raw, error: `not JSON: ${withoutQuotedInput(message(error))}`, attempts: 1 });
-    }
-    const check = this.contracts.check(parsed, { secretsDropped: options.lastChance });
-    if (!check.ok) return park({ envelope: parsed, error: check.error, attempts: 1 });
-    const event = check.envelope;
-    if (event.type !== type) {
-      return park({ envelope: event, eventId: event.id, error: `delivered as ${type} but the envelope says ${event.type}`, attempts: 1 });
-    }
-    // Each method gets the event as the version it reads; one it cannot read parks the delivery.
-    const runs: [EventHandler, EventEnvelope][] = [];
-    for (const handler of handlers) {
-      if (handler.onlyThisVersion && handler.version !== event.version) continue;
-      const read = this.contracts.readAs(event, handler.version);
-      if (!read.ok) return park({ envelope: event, eventId: event.id, error: read.error, attempts: 1 });
-      runs.push([handler, read.envelope]);
-    }
-    // Every listener takes only another version as it is: nobody reads this one, so it is not acked.
-    if (!runs.length) {
-      return park({ envelope: event, eventId: event.id, error: `no listener of ${consumer} reads ${contractKey(event.type, event.version)}`, attempts: 1 });
-    }
-    const context = { correlationId: event.correlationId, causationId: event.id, traceparent: event.traceparent };
-    const traced = { consumer, group: this.names.durable(consumer, type), destination: this.names.subject(type), event, bodySize: raw.length };
-    return { consumer, module, park, event, runs, context, traced };
+    const { contracts, redactor, logger, names } = this;
+    return prepareDelivery({ contracts, redactor, logger, names, module: this.modules.get(consumer), handlers, secretsDropped: options.lastChance }, consumer, type, raw);
   }
 
-  private async runPrepared(ready: Ready, delivery: number, options: DispatchOptions): Promise<DispatchOutcome> {
+  private async runPrepared(ready: PreparedDelivery, delivery: number, options: DispatchOptions): Promise<DispatchOutcome> {
     const { consumer, module, park, event, runs, context, traced } = ready;
     try {
       const duplicate = await withProcessSpan(traced, async (span) => {
@@ -225,7 +136,7 @@ export class EventDispatcher {
       });
       return { kind: 'ack', duplicate };
     } catch (error) {
-      const text = message(error);
+      const text = errorText(error);
       if (classifyFailure(error) === 'waiting' && !options.lastChance) {
         // A "not yet" that has waited this long will not come: park it rather than hold it for ever.
         const waitedMs = Date.now() - Date.parse(event.occurredAt);
@@ -293,9 +204,3 @@ export class EventDispatcher {
     return { kind: 'retry', delayMs: backoffMs(step, Math.min(baseMs, this.config.consumer.backoffBaseMs), this.config.consumer.backoffMaxMs), error, counted };
   }
 }
-
-const message = (error: unknown) =>
-  error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
-
-/** V8 quotes the text around a JSON syntax error (`Unexpected token 'o', ..."ntToken":tok_1"...`): it may be a cut secret. */
-const withoutQuotedInput = (text: string) => text.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (input not shown)');
