@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, NodeTracerProvider, ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { Client } from 'pg';
 import { sql } from '../../src/platform/database/sql';
 import { SqlTransaction } from '../../src/platform/database/sql-transaction';
 import { Delivery, EventDispatcher } from '../../src/platform/messaging/event-dispatcher';
+import { tracingSwitch } from '../../src/platform/observability/tracing/tracing-switch';
 import { ProbeWorld } from '../support/probe/probe-world';
 import { probeEvent } from '../support/probe/probe.module';
 import { waitFor } from '../support/wait-for';
@@ -126,5 +129,49 @@ describe('grouped deliveries (real Postgres)', () => {
       }
     });
     expect(await world.count('SELECT 1 FROM probe.tally WHERE id = 1 AND v = 5')).toBe(1);
+  });
+
+  // Last: tracing stays switched on in this process (with the API disabled after, spans are no-ops).
+  it("a group's spans end with its transaction: those of a group that rolled back say so, each solo run has its own", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    provider.register();
+    tracingSwitch.turnOn();
+    await world.db.query('CREATE UNIQUE INDEX effects_n_spans ON probe.effects (n) WHERE n >= 600');
+    try {
+      await world.db.query(`INSERT INTO probe.effects (event_id, n) VALUES ($1, 602)`, [randomUUID()]);
+      const together = events([611, 612]);
+      const broken = events([601, 602, 603]);
+      expect((await all(together)).fellBack).toBe(false);
+      expect((await all(broken)).fellBack).toBe(true);
+      const spansOf = (id: string, count = 1) =>
+        waitFor(`${count} span(s) of ${id}`, () => {
+          const mine = exporter.getFinishedSpans().filter((s) => s.attributes['messaging.message.id'] === id);
+          return mine.length >= count ? mine : undefined;
+        });
+      const grouped = (s: ReadableSpan) => s.attributes['shop.delivery.group_size'] !== undefined;
+      for (const e of together) {
+        const spans = (await spansOf(e.id))!;
+        expect(spans.map((s) => [s.attributes['shop.delivery.group_size'], s.status.code])).toEqual([[2, SpanStatusCode.UNSET]]);
+      }
+      // 601 ran in the group and committed alone; 602 failed both ways; 603 never ran in the group (it stopped at 602).
+      const [first, failing, after] = await Promise.all(broken.map((e, n) => spansOf(e.id, n < 2 ? 2 : 1)));
+      expect([first!.length, failing!.length, after!.length]).toEqual([2, 2, 1]);
+      const inGroup = (spans: ReadableSpan[]) => spans.find(grouped)!;
+      const alone = (spans: ReadableSpan[]) => spans.find((s) => !grouped(s))!;
+      expect(inGroup(first!).attributes['shop.delivery.group_size']).toBe(3);
+      expect(inGroup(first!).status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringMatching(/rolled back with its group.*effects_n_spans/) });
+      expect(alone(first!).status.code).toBe(SpanStatusCode.UNSET);
+      // The member whose own handler failed says why, grouped and alone.
+      expect(inGroup(failing!).status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringMatching(/^duplicate key .*effects_n_spans/) });
+      expect(alone(failing!).status.code).toBe(SpanStatusCode.ERROR);
+      expect(after!.map((s) => [grouped(s), s.status.code])).toEqual([[false, SpanStatusCode.UNSET]]);
+    } finally {
+      await world.db.query('DROP INDEX probe.effects_n_spans');
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
   });
 });

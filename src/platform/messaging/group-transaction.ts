@@ -26,21 +26,27 @@ export async function inOneTransaction(consumer: string, group: [Delivery, Prepa
   const module = group[0][1].module;
   if (module.transactions.current()?.open) return false;
   const last = group[group.length - 1][0];
+  // Each member's span ends with the group: as failed if the group's transaction rolls back.
+  let settle!: (failure?: unknown) => void;
+  const settled = new Promise<unknown>((resolve) => (settle = resolve));
   try {
     await module.transactions.run(async (tx) => {
       tx.lead(`SET LOCAL lock_timeout = ${GROUP_LOCK_TIMEOUT_MS}`);
       for (const [item, { event, runs, traced, context }] of group) {
         // With its writes queued for the COMMIT: a repeat fails them by the primary key, and each then runs alone.
         if (!module.inbox.recordAtCommit(tx, consumer, event)) throw new Error('the inbox row cannot travel with the COMMIT');
-        await item.enter(() => withProcessSpan(traced, () => messageContext.run(context, async () => {
+        const work = () => messageContext.run(context, async () => {
           for (const [handler, view] of runs) await handler.handle(view);
-        })));
+        });
+        await item.enter(() => withProcessSpan(traced, (span) => (span.setAttribute('shop.delivery.group_size', group.length), work()), settled));
         // Its writes queued for the COMMIT go now: the next event's handlers may read them.
         if (item !== last) await tx.flushTail();
       }
     });
+    settle();
     return true;
   } catch (error) {
+    settle(new Error(`rolled back with its group (each delivery then ran alone): ${errorText(error)}`));
     logger.debug(`${group.length} grouped deliveries to ${consumer} run alone: ${errorText(error)}`);
     return false;
   }

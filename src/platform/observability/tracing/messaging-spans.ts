@@ -88,7 +88,15 @@ export interface ProcessSpanInput {
  * linked to the creation context when that is not already its parent. The module's database
  * work runs inside it, so its pg spans and its own outbox writes continue the same trace.
  */
-export function withProcessSpan<T>({ consumer, group, destination, event, bodySize }: ProcessSpanInput, work: (span: Span) => Promise<T>): Promise<T> {
+/**
+ * `settled`: the span ends when it resolves rather than when `work` does, with an error if it
+ * resolves to one (a grouped delivery's handlers ran, then its group's transaction rolled back).
+ */
+export function withProcessSpan<T>(
+  { consumer, group, destination, event, bodySize }: ProcessSpanInput,
+  work: (span: Span) => Promise<T>,
+  settled?: Promise<unknown>,
+): Promise<T> {
   if (!tracingSwitch.isOn()) return work(UNTRACED);
   const active = context.active();
   const parent = trace.getSpanContext(active) ? active : contextOf(event.traceparent);
@@ -110,7 +118,7 @@ export function withProcessSpan<T>({ consumer, group, destination, event, bodySi
     },
     parent,
   );
-  return inSpan(span, trace.setSpan(parent, span), () => work(span));
+  return inSpan(span, trace.setSpan(parent, span), () => work(span), settled);
 }
 
 /** Continues a trace recorded with some due work (a gateway call run later by a worker). */
@@ -126,16 +134,27 @@ export function withHeaderContext<T>(traceparent: string | undefined, work: () =
   return tracingSwitch.isOn() ? context.with(contextOf(traceparent), work) : work();
 }
 
-async function inSpan<T>(span: Span, within: Context, work: () => Promise<T>): Promise<T> {
+async function inSpan<T>(span: Span, within: Context, work: () => Promise<T>, settled?: Promise<unknown>): Promise<T> {
+  let failed = false;
   try {
     return await context.with(within, work);
   } catch (error) {
-    // Exported text goes where logs go: scrubbed the same way, and without a stack.
-    const message = scrubLogText(error instanceof Error ? error.message : String(error));
-    span.recordException({ name: error instanceof Error ? error.name : 'Error', message });
-    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    failed = true;
+    markFailed(span, error);
     throw error;
   } finally {
-    span.end();
+    if (!settled) span.end();
+    else
+      void settled.then((failure) => {
+        if (failure !== undefined && !failed) markFailed(span, failure);
+        span.end();
+      });
   }
+}
+
+function markFailed(span: Span, error: unknown): void {
+  // Exported text goes where logs go: scrubbed the same way, and without a stack.
+  const message = scrubLogText(error instanceof Error ? error.message : String(error));
+  span.recordException({ name: error instanceof Error ? error.name : 'Error', message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
