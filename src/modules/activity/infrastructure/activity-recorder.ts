@@ -4,7 +4,7 @@ import { DeliveryObserved, EventTaps, TappedEvent } from '../../../platform/mess
 import { ActivityEvent, readActivityEvent } from '../domain/activity-event';
 import { LiveFeed } from '../http/live-feed';
 import { ActivityRepository, Delivery } from './activity.repository';
-import { GroupWriter } from './group-writer';
+import { GroupWriter } from '../../../platform/group-writer';
 
 export const ACTIVITY = 'activity';
 /** Deliveries wait this long to share a statement: at 8 deliveries an order, one row per statement was an eighth of the shop's statements. */

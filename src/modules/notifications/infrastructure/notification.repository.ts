@@ -22,8 +22,6 @@ const UNSENT: DueWorkTable = { table: 'notifications.notifications', due: 'sent_
 
 @Injectable()
 export class NotificationRepository {
-  /** False when this (order, template) is recorded already: at most one e-mail each. */
-  /** Recorded claimed for `claimMs`: the process that records it sends it (SendDueEmails with the e-mail). */
   /**
    * Records the e-mail of (order, template) once, claimed for `claimMs`, with the COMMIT: true
    * (once committed) when this was the first. Read it after the commit, never inside the unit.
@@ -44,8 +42,8 @@ export class NotificationRepository {
     return claimDueWork<OutgoingEmail>(m, UNSENT, limit, leaseMs);
   }
 
-  async markSent(m: Sql, id: string): Promise<void> {
-    await sql.exec(m, `UPDATE notifications.notifications SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = $1`, [id]);
+  async markSent(m: Sql, ids: string[]): Promise<void> {
+    await sql.exec(m, `UPDATE notifications.notifications SET sent_at = now(), claimed_until = NULL, last_error = NULL WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   /** The mail server did not take it: try again later. */

@@ -47,4 +47,19 @@ describe('GroupWriter', () => {
     await writer.idle();
     expect(written).toEqual([[1, 2, 3]]);
   });
+
+  it('given a group written or failed, then each add resolves to whether its own group was written; a dropped item resolves false', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const writer = new GroupWriter<number>(async (items) => {
+      await blocked;
+      if (items.includes(9)) throw new Error('down');
+    }, () => undefined, 2);
+    const first = writer.add(1);
+    const dropped = writer.add(2);
+    const failed = [writer.add(3), writer.add(9)];
+    release();
+    expect(await Promise.all([first, dropped, ...failed])).toEqual([true, false, false, false]);
+    expect(writer.dropped).toBe(1);
+  });
 });

@@ -1,0 +1,50 @@
+/**
+ * Writes in groups: items queue while one group is written and go in the next; a group starts
+ * `lingerMs` after its first item, so a busy shop writes a few rows per statement rather than a
+ * statement per row. Best effort, for writes whose loss is repaired otherwise (an activity row, an
+ * e-mail's "sent" mark whose claim runs out): a failed group is reported, not retried. Bounded:
+ * past `cap` waiting items (the database away a long time), the oldest are dropped.
+ */
+export class GroupWriter<T> {
+  private queue: [T, (written: boolean) => void][] = [];
+  private writing?: Promise<void>;
+  dropped = 0;
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<void>,
+    private readonly onError: (error: unknown, lost: number) => void,
+    private readonly cap = 10_000,
+    private readonly lingerMs = 0,
+  ) {}
+
+  /** Resolves once its group is written (true), failed or it was dropped (false); never rejects. */
+  add(item: T): Promise<boolean> {
+    const written = new Promise<boolean>((resolve) => this.queue.push([item, resolve]));
+    if (this.queue.length > this.cap) {
+      const gone = this.queue.splice(0, this.queue.length - this.cap);
+      this.dropped += gone.length;
+      for (const [, settle] of gone) settle(false);
+    }
+    this.writing ??= this.drain().finally(() => (this.writing = undefined));
+    return written;
+  }
+
+  async idle(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, 1_000);
+      let written = true;
+      try {
+        await this.write(group.map(([item]) => item));
+      } catch (error) {
+        written = false;
+        this.onError(error, group.length);
+      }
+      for (const [, settle] of group) settle(written);
+    }
+  }
+}
