@@ -15,6 +15,7 @@ export class GroupWriter<T> {
     private readonly onError: (error: unknown, lost: number) => void,
     private readonly cap = 10_000,
     private readonly lingerMs = 0,
+    private readonly maxGroup = 1_000,
   ) {}
 
   /** Resolves once its group is written (true), failed or it was dropped (false); never rejects. */
@@ -36,7 +37,7 @@ export class GroupWriter<T> {
   private async drain(): Promise<void> {
     if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
     while (this.queue.length > 0) {
-      const group = this.queue.splice(0, 1_000);
+      const group = this.queue.splice(0, this.maxGroup);
       let written = true;
       try {
         await this.write(group.map(([item]) => item));

@@ -6,13 +6,19 @@ import { TransactionRunner } from '../../../platform/database/transaction-runner
 import { DirectChannel, RequestRefusedError } from '../../../platform/messaging/direct/direct-channel';
 import { PaymentHandoff, PaymentHandoffRepository } from '../infrastructure/payment-handoff.repository';
 
-/** Hands up to `limit` card tokens to payments; returns how many it claimed. */
+/** Tokens one request carries at most. */
+export const HANDOVER_BATCH = 32;
+
+/** Hands up to `limit` card tokens to payments, or the given ones (claimed when recorded); returns how many it handled. */
 export class HandOverPaymentCredentials {
-  constructor(readonly limit = 32) {}
+  constructor(
+    readonly limit = HANDOVER_BATCH,
+    readonly claimed?: PaymentHandoff[],
+  ) {}
 }
 
-/** Longer than two requests' timeouts (the batch, then each alone): a worker that died mid-send is taken over after this. */
-const CLAIM_MS = 15_000;
+/** Longer than two requests' timeouts (the batch, then each alone): a process that died mid-send is taken over after this. */
+export const CLAIM_MS = 15_000;
 
 /**
  * Card tokens go to payments point to point, never through a stream. A token stays here until
@@ -34,8 +40,8 @@ export class HandOverPaymentCredentialsHandler implements ICommandHandler<HandOv
     private readonly channel: DirectChannel,
   ) {}
 
-  async execute({ limit }: HandOverPaymentCredentials): Promise<number> {
-    const due = await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS));
+  async execute({ limit, claimed }: HandOverPaymentCredentials): Promise<number> {
+    const due = claimed ?? (await this.tx.single((m) => this.handoffs.claimDue(m, limit, CLAIM_MS)));
     if (due.length > 1 && (await this.handOverTogether(due))) return due.length;
     await Promise.all(due.map((handoff) => this.handOver(handoff)));
     return due.length;

@@ -18,8 +18,13 @@ const HANDOFFS: DueWorkTable = {
 /** Card tokens waiting to be handed to payments; a row is deleted as soon as payments has it. */
 @Injectable()
 export class PaymentHandoffRepository {
-  async insert(m: Sql, orderId: string, paymentToken: string): Promise<void> {
-    await sql.later(m, `INSERT INTO orders.payment_handoffs (id, payment_token) VALUES ($1, $2)`, [orderId, paymentToken]);
+  /** Recorded claimed for `claimMs`: the process that placed the order hands it over (PaymentHandoffWorker.handOver). */
+  async insert(m: Sql, orderId: string, paymentToken: string, claimMs: number): Promise<void> {
+    await sql.later(
+      m,
+      `INSERT INTO orders.payment_handoffs (id, payment_token, claimed_until) VALUES ($1, $2, now() + $3::int * interval '1 millisecond')`,
+      [orderId, paymentToken, claimMs],
+    );
   }
 
   claimDue(m: Sql, limit: number, leaseMs: number): Promise<PaymentHandoff[]> {
