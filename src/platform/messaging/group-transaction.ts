@@ -46,8 +46,12 @@ export async function inOneTransaction(consumer: string, group: [Delivery, Prepa
     settle();
     return true;
   } catch (error) {
-    settle(new Error(`rolled back with its group (each delivery then ran alone): ${errorText(error)}`));
-    logger.debug(`${group.length} grouped deliveries to ${consumer} run alone: ${errorText(error)}`);
+    const text = errorText(error);
+    settle(new Error(`rolled back with its group (each delivery then ran alone): ${text}`));
+    logger.debug(`${group.length} grouped deliveries to ${consumer} run alone: ${text}`);
     return false;
+  } finally {
+    // Never a span left open (settling twice keeps the first).
+    settle(new Error('rolled back with its group'));
   }
 }

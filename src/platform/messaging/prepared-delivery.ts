@@ -78,8 +78,16 @@ export async function prepareDelivery(p: Preparation, consumer: string, type: st
   return { consumer, module, park, event, runs, context, traced };
 }
 
-export const errorText = (error: unknown) =>
-  error instanceof Error ? error.message : typeof error === 'object' ? JSON.stringify(error) : String(error);
+/** The text of anything thrown; never throws itself (a thrown object may hold a BigInt or a cycle). */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error !== 'object' || error === null) return String(error);
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
 
 /** V8 quotes the text around a JSON syntax error (`Unexpected token 'o', ..."ntToken":tok_1"...`): it may be a cut secret. */
 const withoutQuotedInput = (text: string) => text.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (input not shown)');

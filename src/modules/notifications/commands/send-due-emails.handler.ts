@@ -28,10 +28,11 @@ const MARK_LINGER_MS = 10;
 @CommandHandler(SendDueEmails)
 export class SendDueEmailsHandler implements ICommandHandler<SendDueEmails, number> {
   private readonly logger = new Logger('EmailSender');
+  // Uncapped: each waiting mark is awaited by its send, so sends bound them.
   private readonly marks = new GroupWriter<string>(
-    (ids) => this.tx.single((m) => this.notifications.markSent(m, ids)),
+    (ids) => this.markAll(ids),
     (error, lost) => this.logger.warn(`${lost} sent e-mails not marked sent (${(error as Error).message}); each is sent again when its claim runs out`),
-    10_000,
+    Infinity,
     MARK_LINGER_MS,
   );
 
@@ -58,5 +59,20 @@ export class SendDueEmailsHandler implements ICommandHandler<SendDueEmails, numb
     }
     // Awaited: a worker's shutdown waits for its runs, so the marks of what it sent are written.
     await this.marks.add(id);
+  }
+
+  /** One refused row must not leave the others of its group unmarked (each would be mailed again): they go one by one then. */
+  private async markAll(ids: string[]): Promise<void> {
+    const mark = (some: string[]) => this.tx.single((m) => this.notifications.markSent(m, some));
+    try {
+      return await mark(ids);
+    } catch (error) {
+      if (ids.length === 1) throw error;
+    }
+    const refused: Error[] = [];
+    for (const id of ids) await mark([id]).catch((error: Error) => refused.push(error));
+    if (refused.length > 0) {
+      this.logger.warn(`${refused.length} of ${ids.length} sent e-mails not marked sent (${refused[0].message}); each is sent again when its claim runs out`);
+    }
   }
 }

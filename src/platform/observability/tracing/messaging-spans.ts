@@ -87,8 +87,6 @@ export interface ProcessSpanInput {
  * set from the NATS headers or by the in-process publisher), else of the envelope's traceparent;
  * linked to the creation context when that is not already its parent. The module's database
  * work runs inside it, so its pg spans and its own outbox writes continue the same trace.
- */
-/**
  * `settled`: the span ends when it resolves rather than when `work` does, with an error if it
  * resolves to one (a grouped delivery's handlers ran, then its group's transaction rolled back).
  */
