@@ -62,4 +62,21 @@ describe('GroupWriter', () => {
     expect(await Promise.all([first, dropped, ...failed])).toEqual([true, false, false, false]);
     expect(writer.dropped).toBe(1);
   });
+
+  it('given items waiting behind a group being written, when taken back, then the group completes and they are never written', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const written: number[][] = [];
+    const writer = new GroupWriter<number>(async (items) => {
+      written.push(items);
+      await blocked;
+    }, () => undefined);
+    const first = writer.add(1);
+    const waiting = [writer.add(2), writer.add(3)];
+    expect(writer.takeWaiting()).toEqual([2, 3]);
+    release();
+    await writer.idle();
+    expect(await Promise.all([first, ...waiting])).toEqual([true, false, false]);
+    expect(written).toEqual([[1]]);
+  });
 });

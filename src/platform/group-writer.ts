@@ -41,6 +41,13 @@ export class GroupWriter<T> {
     while (this.writing) await this.writing;
   }
 
+  /** Takes back the items not yet in a group (their adds resolve false); the group being written goes on. */
+  takeWaiting(): T[] {
+    const waiting = this.queue.splice(0);
+    for (const [, settle] of waiting) settle(false);
+    return waiting.map(([item]) => item);
+  }
+
   private start(): void {
     this.writing ??= this.scope
       .runInAsyncScope(() => this.drain())

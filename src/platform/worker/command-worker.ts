@@ -9,7 +9,7 @@ import { PollingWorker } from './polling-worker';
  */
 export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly worker: PollingWorker;
-  private readonly logger: Logger;
+  protected readonly logger: Logger;
   private readonly claimedRuns = new Set<Promise<unknown>>();
   @Optional() @Inject(BACKGROUND_WORK) private readonly backgroundWork?: boolean;
 

@@ -31,6 +31,11 @@ export class PaymentHandoffRepository {
     return claimDueWork<PaymentHandoff>(m, HANDOFFS, limit, leaseMs);
   }
 
+  /** Claimed tokens this process will not hand over (it is stopping): any process's round may take them at once. */
+  async release(m: Sql, orderIds: readonly string[]): Promise<void> {
+    await sql.exec(m, `UPDATE orders.payment_handoffs SET claimed_until = NULL WHERE id = ANY($1::uuid[])`, [orderIds]);
+  }
+
   postpone(m: Sql, orderId: string, error: string): Promise<void> {
     return postponeDueWork(m, HANDOFFS, orderId, error);
   }
