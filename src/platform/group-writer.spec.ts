@@ -1,5 +1,17 @@
 import { GroupWriter } from './group-writer';
 
+/** A writer whose writes wait until `release()`: groups pile up behind the first. */
+function blockedWriter(cap?: number) {
+  let release!: () => void;
+  const blocked = new Promise<void>((r) => (release = r));
+  const written: number[][] = [];
+  const writer = new GroupWriter<number>(async (items) => {
+    written.push(items);
+    await blocked;
+  }, () => undefined, cap);
+  return { writer, written, release };
+}
+
 describe('GroupWriter', () => {
   it('given items added while a write runs, when written, then they go in one group; a failed group is reported, not retried', async () => {
     const groups: number[][] = [];
@@ -22,13 +34,7 @@ describe('GroupWriter', () => {
   });
 
   it('given the database away and more items than the cap, then the oldest are dropped and counted', async () => {
-    let release!: () => void;
-    const blocked = new Promise<void>((r) => (release = r));
-    const written: number[][] = [];
-    const writer = new GroupWriter<number>(async (items) => {
-      written.push(items);
-      await blocked;
-    }, () => undefined, 3);
+    const { writer, written, release } = blockedWriter(3);
     for (let i = 1; i <= 6; i++) writer.add(i);
     release();
     await writer.idle();
@@ -64,13 +70,7 @@ describe('GroupWriter', () => {
   });
 
   it('given items waiting behind a group being written, when taken back, then the group completes and they are never written', async () => {
-    let release!: () => void;
-    const blocked = new Promise<void>((r) => (release = r));
-    const written: number[][] = [];
-    const writer = new GroupWriter<number>(async (items) => {
-      written.push(items);
-      await blocked;
-    }, () => undefined);
+    const { writer, written, release } = blockedWriter();
     const first = writer.add(1);
     const waiting = [writer.add(2), writer.add(3)];
     expect(writer.takeWaiting()).toEqual([2, 3]);

@@ -35,22 +35,36 @@ async function logDeposits(db: { query: (sql: string) => Promise<unknown> }): Pr
     CREATE TRIGGER log_handoff_write AFTER INSERT OR UPDATE OR DELETE ON orders.payment_handoffs FOR EACH ROW EXECUTE FUNCTION public.log_handoff_write();`);
 }
 
-describeWithNats('adversary: token hand-over with payments frozen, orders and payments in separate processes', () => {
-  const world = new ProcessShop('adv_ho_frozen', [['orders', 'inventory', 'notifications'], ['payments']]);
-  const orders = () => world.services.get('orders+inventory+notifications')!;
+/** Orders (with inventory and notifications) and payments in two processes; payments can be frozen (SIGSTOP). */
+function ordersApartFromPayments(name: string) {
+  const world = new ProcessShop(name, [['orders', 'inventory', 'notifications'], ['payments']]);
   const payments = () => world.services.get('payments')!;
   let frozen = false;
-
   beforeAll(() => world.setUp(), 120_000);
   afterAll(async () => {
     if (frozen) process.kill(payments().pid!, 'SIGCONT');
     await world.tearDown();
   }, 120_000);
+  return {
+    world,
+    orders: () => world.services.get('orders+inventory+notifications')!,
+    freeze: () => {
+      process.kill(payments().pid!, 'SIGSTOP');
+      frozen = true;
+    },
+    thaw: () => {
+      process.kill(payments().pid!, 'SIGCONT');
+      frozen = false;
+    },
+  };
+}
+
+describeWithNats('adversary: token hand-over with payments frozen, orders and payments in separate processes', () => {
+  const { world, orders, freeze, thaw } = ordersApartFromPayments('adv_ho_frozen');
 
   it('SIGTERM of orders while payments does not answer: the stop is bounded by one hand-over (not by the queued groups); every order confirms once payments is back', async () => {
     await world.registerProduct('HO-FROZEN', 100, 1_000);
-    process.kill(payments().pid!, 'SIGSTOP');
-    frozen = true;
+    freeze();
     const placed = await Promise.all(Array.from({ length: 100 }, () => world.placeOrder([{ sku: 'HO-FROZEN', quantity: 1 }])));
     expect(placed.every((p) => p.status === 201)).toBe(true);
     const ids = placed.map((p) => p.body.orderId as string);
@@ -61,8 +75,7 @@ describeWithNats('adversary: token hand-over with payments frozen, orders and pa
     const claimedAfter = await world.db.query(`SELECT count(*)::int AS n FROM orders.payment_handoffs WHERE claimed_until > now()`);
     console.log(`orders stopped after ${stopMs} ms (${JSON.stringify(stopped)}); tokens left claimed: ${JSON.stringify(claimedAfter)}`);
 
-    process.kill(payments().pid!, 'SIGCONT');
-    frozen = false;
+    thaw();
     await orders().start();
     const finals = await world.finalOrders(ids, 120_000);
     expect(finals.map((o) => o.status)).toEqual(ids.map(() => 'CONFIRMED'));
@@ -111,15 +124,7 @@ describeLong('adversary: SIGTERM of the built app under steady POST load (one pr
 });
 
 describeLong('adversary: kill -9 of orders with hand-overs in flight (orders and payments in separate processes)', () => {
-  const world = new ProcessShop('adv_ho_kill', [['orders', 'inventory', 'notifications'], ['payments']]);
-  const orders = () => world.services.get('orders+inventory+notifications')!;
-  const payments = () => world.services.get('payments')!;
-  let frozen = false;
-  beforeAll(() => world.setUp(), 120_000);
-  afterAll(async () => {
-    if (frozen) process.kill(payments().pid!, 'SIGCONT');
-    await world.tearDown();
-  }, 120_000);
+  const { world, orders, freeze, thaw } = ordersApartFromPayments('adv_ho_kill');
 
   it('a burst of 150 POSTs, kill -9 right after: every order still confirms after the restart', async () => {
     await world.registerProduct('HO-KILL', 100, 10_000);
@@ -135,15 +140,13 @@ describeLong('adversary: kill -9 of orders with hand-overs in flight (orders and
   }, 300_000);
 
   it('payments not answering, kill -9 of orders mid hand-over: after the restart, how long until the orders confirm', async () => {
-    process.kill(payments().pid!, 'SIGSTOP');
-    frozen = true;
+    freeze();
     const placed = await Promise.all(Array.from({ length: 60 }, () => world.placeOrder([{ sku: 'HO-KILL', quantity: 1 }])));
     const ids = placed.map((p) => p.body.orderId as string);
     await sleep(300);
     await orders().kill();
     const claimed = await world.db.query(`SELECT count(*)::int AS n, max(extract(epoch FROM claimed_until - now()) * 1000)::int AS ms FROM orders.payment_handoffs WHERE claimed_until > now()`);
-    process.kill(payments().pid!, 'SIGCONT');
-    frozen = false;
+    thaw();
     const t0 = Date.now();
     await orders().start();
     const finals = await world.finalOrders(ids, 120_000);
