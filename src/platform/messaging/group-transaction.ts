@@ -29,6 +29,7 @@ export async function inOneTransaction(consumer: string, group: [Delivery, Prepa
   // Each member's span ends with the group: as failed if the group's transaction rolls back.
   let settle!: (failure?: unknown) => void;
   const settled = new Promise<unknown>((resolve) => (settle = resolve));
+  let failure: Error | undefined;
   try {
     await module.transactions.run(async (tx) => {
       tx.lead(`SET LOCAL lock_timeout = ${GROUP_LOCK_TIMEOUT_MS}`);
@@ -43,15 +44,14 @@ export async function inOneTransaction(consumer: string, group: [Delivery, Prepa
         if (item !== last) await tx.flushTail();
       }
     });
-    settle();
     return true;
   } catch (error) {
     const text = errorText(error);
-    settle(new Error(`rolled back with its group (each delivery then ran alone): ${text}`));
+    failure = new Error(`rolled back with its group (each delivery then ran alone): ${text}`);
     logger.debug(`${group.length} grouped deliveries to ${consumer} run alone: ${text}`);
     return false;
   } finally {
-    // Never a span left open (settling twice keeps the first).
-    settle(new Error('rolled back with its group'));
+    // Whatever happened, no span is left open.
+    settle(failure);
   }
 }

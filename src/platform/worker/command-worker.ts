@@ -44,10 +44,14 @@ export abstract class CommandWorker implements OnApplicationBootstrap, BeforeApp
    * dies first, the lease runs out and any worker takes the rows. Shutdown waits for these runs.
    */
   runNow(command: ICommand): void {
-    const run: Promise<unknown> = this.commands
-      .execute(command)
-      .catch((error: Error) => this.logger.warn(`claimed work failed (${error.message}); its claim runs out and a round takes it`))
-      .finally(() => this.claimedRuns.delete(run));
+    this.track(
+      this.commands.execute(command).catch((error: Error) => this.logger.warn(`claimed work failed (${error.message}); its claim runs out and a round takes it`)),
+    );
+  }
+
+  /** Work on claimed rows, outside the rounds, that shutdown waits for before any pool closes. */
+  protected track(work: Promise<unknown>): void {
+    const run: Promise<unknown> = work.finally(() => this.claimedRuns.delete(run));
     this.claimedRuns.add(run);
   }
 

@@ -19,7 +19,6 @@ import { PaymentHandoff, PaymentHandoffRepository } from './payment-handoff.repo
 @Injectable()
 export class PaymentHandoffWorker extends CommandWorker {
   private readonly placed: GroupWriter<PaymentHandoff>;
-  private readonly releases = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(
@@ -47,17 +46,17 @@ export class PaymentHandoffWorker extends CommandWorker {
     this.stopping = true;
     this.release(this.placed.takeWaiting());
     await this.placed.idle();
-    while (this.releases.size > 0) await Promise.all([...this.releases]);
+    // Waits for the releases too (tracked), those of orders placed meanwhile included.
     await super.beforeApplicationShutdown();
   }
 
   private release(handoffs: PaymentHandoff[]): void {
     if (handoffs.length === 0) return;
     const ids = handoffs.map((h) => h.orderId);
-    const released: Promise<void> = this.tx
-      .single((m) => this.handoffs.release(m, ids))
-      .catch((error: Error) => this.logger.warn(`${ids.length} card tokens left claimed (${error.message}); a round takes them when their claim runs out`))
-      .finally(() => this.releases.delete(released));
-    this.releases.add(released);
+    this.track(
+      this.tx
+        .single((m) => this.handoffs.release(m, ids))
+        .catch((error: Error) => this.logger.warn(`${ids.length} card tokens left claimed (${error.message}); a round takes them when their claim runs out`)),
+    );
   }
 }
