@@ -86,6 +86,27 @@ describe('prepared statements (real Postgres)', () => {
     expect(sent.filter((t) => t.startsWith('PREPARE'))).toEqual([]);
   });
 
+  it('never prepares a statement with an array parameter: its generic plan, made while the table was small, scanned it as it grew', async () => {
+    const tx = runner();
+    const scans = async () => {
+      // This session's counters reach the view at its next report: forced, then read in a later transaction.
+      await pool.query('SELECT pg_stat_force_next_flush()');
+      return Number((await pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'p.mails'::regclass`)).rows[0].seq_scan);
+    };
+    // Rows as wide as the e-mails' (text columns), never analyzed, as a young table on a Postgres without autovacuum.
+    await pool.query('CREATE TABLE p.mails (id uuid PRIMARY KEY, "to" text, subject text, body text, template text, last_error text, sent_at timestamptz)');
+    await pool.query(`INSERT INTO p.mails (id, body) SELECT gen_random_uuid(), 'x' FROM generate_series(1, 5)`);
+    // The e-mail marks' shape: one UPDATE for a group of ids (2 to 4 here), many times on one connection.
+    const mark = 'UPDATE p.mails SET sent_at = now() WHERE id = ANY($1::uuid[])';
+    const ids = (n: number) => Array.from({ length: n }, () => crypto.randomUUID());
+    for (let i = 0; i < 12; i++) await tx.run((m) => sql.exec(m, mark, [ids(2 + (i % 3))]));
+    await pool.query(`INSERT INTO p.mails (id, body) SELECT gen_random_uuid(), repeat('x', 200) FROM generate_series(1, 20000)`);
+    const before = await scans();
+    for (let i = 0; i < 5; i++) await tx.run((m) => sql.exec(m, mark, [ids(3)]));
+    expect((await scans()) - before).toBe(0);
+    expect(sent.filter((t) => t.startsWith('PREPARE') && t.includes('p.mails'))).toEqual([]);
+  });
+
   it('heals a session that lost its statements (DISCARD ALL behind its back): one unit fails with 26000, the next ones run', async () => {
     const tx = runner();
     const read = 'SELECT body FROM p.notes WHERE id = $1 AND body IS NOT NULL';
