@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { REPLAN_FIRST_MS } from '../../src/platform/database/prepared-statements';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -105,6 +106,39 @@ describe('prepared statements (real Postgres)', () => {
     for (let i = 0; i < 5; i++) await tx.run((m) => sql.exec(m, mark, [ids(3)]));
     expect((await scans()) - before).toBe(0);
     expect(sent.filter((t) => t.startsWith('PREPARE') && t.includes('p.mails'))).toEqual([]);
+  });
+
+  it('plans its statements anew after REPLAN_FIRST_MS: a generic plan made while a table was tiny (a Seq Scan) does not outlive its growth', async () => {
+    const tx = runner();
+    const scans = async () => {
+      await pool.query('SELECT pg_stat_force_next_flush()');
+      return Number((await pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'p.young'::regclass`)).rows[0].seq_scan);
+    };
+    // Analyzed while tiny (an autovacuum or a vacuumdb right after a deploy), then no ANALYZE as it grows.
+    await pool.query('CREATE TABLE p.young (id uuid PRIMARY KEY, body text)');
+    await pool.query(`INSERT INTO p.young SELECT gen_random_uuid(), 'x' FROM generate_series(1, 5); ANALYZE p.young`);
+    const touch = 'UPDATE p.young SET body = body WHERE id = $1';
+    for (let i = 0; i < 12; i++) await tx.run((m) => sql.exec(m, touch, [crypto.randomUUID()]));
+    await pool.query(`INSERT INTO p.young SELECT gen_random_uuid(), repeat('x', 200) FROM generate_series(1, 20000)`);
+    let before = await scans();
+    for (let i = 0; i < 3; i++) await tx.run((m) => sql.exec(m, touch, [crypto.randomUUID()]));
+    // The cached generic plan, made at 5 rows: a Seq Scan of the 20,005 (the negative control of what follows).
+    expect((await scans()) - before).toBe(3);
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now + REPLAN_FIRST_MS + 1);
+    try {
+      for (let i = 0; i < 10; i++) await tx.run((m) => sql.exec(m, touch, [crypto.randomUUID()]));
+      before = await scans();
+      for (let i = 0; i < 5; i++) await tx.run((m) => sql.exec(m, touch, [crypto.randomUUID()]));
+      expect((await scans()) - before).toBe(0);
+      // Prepared again (DEALLOCATE ALL, then a PREPARE of it), not left inlined.
+      const dropped = sent.findIndex((t) => t.startsWith('DEALLOCATE ALL'));
+      expect(dropped).toBeGreaterThanOrEqual(0);
+      expect(sent.slice(dropped).some((t) => t.includes(`AS ${touch}`))).toBe(true);
+      expect((await prepared(tx)).some((r) => r.statement.includes(touch))).toBe(true);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('heals a session that lost its statements (DISCARD ALL behind its back): one unit fails with 26000, the next ones run', async () => {

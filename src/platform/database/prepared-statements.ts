@@ -7,6 +7,14 @@ import { inlineParams, literalsOf } from './inline-params';
 const PREPARE_AFTER_USES = 2;
 /** Statements prepared per connection at most (each holds a plan in its Postgres backend). */
 const MAX_PER_CONNECTION = 200;
+/**
+ * A connection's statements are prepared again (their plans made anew) this long after they were
+ * first prepared, then after twice as long each time, up to REPLAN_MAX_MS: a generic plan made
+ * while a table was tiny (a Seq Scan) stays cached as it grows unless an ANALYZE comes (autovacuum
+ * off, or one run while the table was small), and a busy pooled connection lives for hours.
+ */
+export const REPLAN_FIRST_MS = 30_000;
+export const REPLAN_MAX_MS = 10 * 60_000;
 
 /**
  * The statements prepared on one connection (SQL `PREPARE`), run as `EXECUTE name(literals)` in
@@ -34,6 +42,9 @@ export class PreparedStatements {
   private readonly due = new Set<string>();
   /** The session's statements are to be dropped before new ones are prepared (`failed`). */
   private deallocate = false;
+  private replanAfterMs = REPLAN_FIRST_MS;
+  /** When the statements prepared here are dropped, to be prepared (and planned) again. */
+  private replanAt = Infinity;
 
   private constructor(private readonly client: PoolClient) {}
 
@@ -53,6 +64,7 @@ export class PreparedStatements {
 
   /** EXECUTE of the statement prepared on this connection, else undefined (a use is counted towards preparing it). */
   execute(text: string, params: readonly unknown[]): string | undefined {
+    if (this.replanAt <= Date.now()) this.replan();
     const name = this.names.get(text);
     if (name === undefined) {
       this.used(text);
@@ -85,6 +97,7 @@ export class PreparedStatements {
       else this.due.add(text);
     });
     if (done < 0) this.deallocate = true;
+    if (this.names.size > 0 && this.replanAt === Infinity) this.replanAt = Date.now() + this.replanAfterMs;
     return answer.error === undefined || refusedByPostgres;
   }
 
@@ -108,6 +121,15 @@ export class PreparedStatements {
     this.deallocate = true;
   }
 
+  /** Drops every statement prepared here (DEALLOCATE ALL with the next PREPAREs): they are prepared again after their next uses. */
+  private replan(): void {
+    this.names.clear();
+    this.due.clear();
+    this.deallocate = true;
+    this.replanAt = Infinity;
+    this.replanAfterMs = Math.min(this.replanAfterMs * 2, REPLAN_MAX_MS);
+  }
+
   /** Never prepared again on this connection; the list starts over past its bound (texts built per call). */
   private refuse(text: string): void {
     if (this.refused.size >= MAX_PER_CONNECTION * 4) this.refused.clear();
@@ -129,13 +151,13 @@ export class PreparedStatements {
 }
 
 /**
- * One plain DML statement or query: not a queue claim (see the class), and no array parameter
- * (`= ANY($1)`). A generic plan takes an array parameter for 10 elements, and Postgres counts a
+ * One plain DML statement or query: not a queue claim (see the class), and no array (`= ANY($1)`,
+ * `unnest`). A generic plan takes an array parameter for 10 elements, and Postgres counts a
  * never-analyzed table under 10 pages as 10 pages: a Seq Scan was the cheaper plan for 10 rows,
  * cached for the connection's life while the table grew (the e-mail marks' UPDATE, 1 ms after
  * 40 s of load and growing with the table, where an index lookup takes 0.03 ms). Inlined, each
  * run is planned for its own values and the table's size then.
  */
-function preparable(text: string): boolean {
-  return /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(text) && !/;|\bLIMIT\b|\bSKIP\s+LOCKED\b|\b(ANY|ALL|SOME)\s*\(\s*\$\d/i.test(text);
+export function preparable(text: string): boolean {
+  return /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(text) && !/;|\bLIMIT\b|\bSKIP\s+LOCKED\b|\b(ANY|ALL|SOME|unnest)\s*\(/i.test(text);
 }
