@@ -12,9 +12,21 @@ export function cpuMsOf(pid: number | undefined): number | undefined {
   }
 }
 
+/** The CPU time (ms) of the children a process has reaped (cutime + cstime, fields 16 and 17). */
+function reapedChildrenCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * CPU time (ms) every Postgres process on this machine has used so far (backends, WAL writer,
- * checkpointer...): the database's share of an order, while the bench is the only client.
+ * checkpointer...), those that ended included (the postmaster's reaped children: a pool closing
+ * idle connections mid-step made the live processes' sum fall, and a step's figure negative):
+ * the database's share of an order, while the bench is the only client.
  */
 export function postgresCpuMs(): number | undefined {
   let total = 0;
@@ -28,7 +40,7 @@ export function postgresCpuMs(): number | undefined {
     }
     const ms = cpuMsOf(Number(pid));
     if (ms !== undefined) {
-      total += ms;
+      total += ms + reapedChildrenCpuMs(Number(pid));
       found = true;
     }
   }
