@@ -21,6 +21,14 @@ export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM_TRANSPORT');
 
 /** How long an idle pull request waits for messages: also the longest a close waits for a pump. */
 const PULL_EXPIRES_MS = 1_000;
+/**
+ * Acks (and naks) of this long go out in one socket write: each delivery ends in its own COMMIT's
+ * answer, so acks settled turn by turn were 4.7 of the process's 9.2 NATS writes per order at 50
+ * orders/s, the most of any kind (1.6 of 7.1 lingering 20 ms; strace). An ack is on no order's path
+ * (the next event was published by the producer's relay), and a crash before it is sent only
+ * redelivers a delivery its inbox already holds.
+ */
+export const ACK_LINGER_MS = 20;
 
 /**
  * A custom transport of @nestjs/microservices: listeners are `@EventPattern(type, { consumer })`
@@ -34,7 +42,9 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   private readonly pumps: Promise<void>[] = [];
   private readonly pulls: PullRequests[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly settles = new SettleBatch();
+  private readonly settles = new SettleBatch(ACK_LINGER_MS);
+  /** Acks and naks on their way (SettleBatch): a close waits for them, a delivery's slot does not. */
+  private readonly settling = new Set<Promise<void>>();
   private closing = false;
 
   constructor(
@@ -69,6 +79,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     await Promise.all(this.pumps);
     this.pulls.forEach((pulls) => pulls.close());
     await Promise.all([...this.inFlight]);
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
   }
 
   on(): void {
@@ -150,11 +161,19 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     } catch (error) {
       // The dispatcher could not even record a failure (database away): try again later.
       this.logger.error(`${consumer} could not dispatch ${msg.subject}: ${(error as Error).message}`);
-      return this.settles.add(() => msg.nak(backoffMs(msg.info.deliveryCount, this.config.consumer.backoffBaseMs, this.config.consumer.backoffMaxMs)));
+      return this.settle(() => msg.nak(backoffMs(msg.info.deliveryCount, this.config.consumer.backoffBaseMs, this.config.consumer.backoffMaxMs)));
     } finally {
       clearInterval(heartbeat);
     }
     if (this.failPoint?.beforeAck(consumer, msg, outcome)) return;
-    return this.settles.add(() => (outcome.kind === 'retry' ? msg.nak(outcome.delayMs) : msg.ack()));
+    this.settle(() => (outcome.kind === 'retry' ? msg.nak(outcome.delayMs) : msg.ack()));
+  }
+
+  /** Queues an ack or nak (ACK_LINGER_MS); the delivery's slot is free at once, its durable pulls again meanwhile. */
+  private settle(action: () => void): void {
+    const sent = this.settles.add(action);
+    if (this.settling.has(sent)) return;
+    this.settling.add(sent);
+    void sent.finally(() => this.settling.delete(sent));
   }
 }

@@ -37,4 +37,27 @@ describe('SettleBatch: acks settled in one turn of the event loop go out togethe
     expect(turns).toHaveLength(2);
     expect(turns[1]).toBeGreaterThan(turns[0]);
   });
+
+  it('with a linger, the actions of that many milliseconds go out together, in order, in one batch', async () => {
+    jest.useFakeTimers();
+    try {
+      const batch = new SettleBatch(5);
+      const ran: string[] = [];
+      const first = batch.add(() => ran.push('a'));
+      jest.advanceTimersByTime(3);
+      const second = batch.add(() => ran.push('b'));
+      expect(second).toBe(first);
+      expect(ran).toEqual([]);
+      jest.advanceTimersByTime(2);
+      await first;
+      expect(ran).toEqual(['a', 'b']);
+      const third = batch.add(() => ran.push('c'));
+      expect(third).not.toBe(first);
+      jest.advanceTimersByTime(5);
+      await third;
+      expect(ran).toEqual(['a', 'b', 'c']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -9,17 +9,22 @@ export class SettleBatch {
   private pending: (() => void)[] = [];
   private sent?: Promise<void>;
 
+  /** `lingerMs` > 0: the actions of that many milliseconds go together, not only those of one turn. */
+  constructor(private readonly lingerMs = 0) {}
+
   add(action: () => void): Promise<void> {
     this.pending.push(action);
-    this.sent ??= new Promise((resolve) =>
-      setImmediate(() => {
+    this.sent ??= new Promise((resolve) => {
+      const flush = () => {
         const actions = this.pending;
         this.pending = [];
         this.sent = undefined;
         actions.forEach(settle);
         resolve();
-      }),
-    );
+      };
+      if (this.lingerMs > 0) setTimeout(flush, this.lingerMs);
+      else setImmediate(flush);
+    });
     return this.sent;
   }
 }
