@@ -72,13 +72,24 @@ export const sql = {
  * A statement on its own (its own transaction) on a pooled connection, with `pg` directly: TypeORM's
  * query runner (made, connected and released per statement) was 2% of the Node thread at 80 orders/s,
  * for the e-mail marks, the card-token hand-overs and the activity log. Errors as TypeORM raised them
- * (QueryFailedError, the SQLSTATE on `code`), as in a unit of work (SqlTransaction).
+ * (QueryFailedError, the SQLSTATE on `code`), as in a unit of work (SqlTransaction). Not `pool.query`:
+ * it closes the session on any error, a refused row included, and the statements prepared on it go too.
  */
 async function alone<T>(m: EntityManager, text: string, params: unknown[]): Promise<SqlResult<T>> {
+  const client = await poolOf(m.connection).connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
-    const result = await poolOf(m.connection).query(text, params);
+    const result = await client.query(text, params);
     return { rows: (result.rows ?? []) as T[], affected: result.rowCount ?? 0 };
   } catch (error) {
-    throw error instanceof Error && 'severity' in error ? new QueryFailedError(text, params, error) : error;
+    const fromPostgres = error instanceof Error && 'severity' in error;
+    // Only a session Postgres ended (FATAL, PANIC) or a broken socket leaves the pool.
+    if (!fromPostgres || ['FATAL', 'PANIC'].includes(String(error.severity))) broken = error as Error;
+    throw fromPostgres ? new QueryFailedError(text, params, error) : error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
   }
 }

@@ -60,4 +60,24 @@ describe('SettleBatch: acks settled in one turn of the event loop go out togethe
       jest.useRealTimers();
     }
   });
+
+  it('while not ready (the connection down), the actions wait, kept in order, and go once it is back', async () => {
+    jest.useFakeTimers();
+    try {
+      let up = false;
+      const batch = new SettleBatch(5, () => up);
+      const ran: string[] = [];
+      const sent = batch.add(() => ran.push('a'));
+      jest.advanceTimersByTime(50);
+      batch.add(() => ran.push('b'));
+      jest.advanceTimersByTime(50);
+      expect(ran).toEqual([]);
+      up = true;
+      jest.advanceTimersByTime(10);
+      await sent;
+      expect(ran).toEqual(['a', 'b']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -9,13 +9,21 @@ export class SettleBatch {
   private pending: (() => void)[] = [];
   private sent?: Promise<void>;
 
-  /** `lingerMs` > 0: the actions of that many milliseconds go together, not only those of one turn. */
-  constructor(private readonly lingerMs = 0) {}
+  /**
+   * `lingerMs` > 0: the actions of that many milliseconds go together, not only those of one turn.
+   * `ready` false (the connection is down): they wait for it. nats.js would take them into the
+   * buffer it empties when it reconnects, and each would come back only after ack_wait.
+   */
+  constructor(
+    private readonly lingerMs = 0,
+    private readonly ready: () => boolean = () => true,
+  ) {}
 
   add(action: () => void): Promise<void> {
     this.pending.push(action);
     this.sent ??= new Promise((resolve) => {
       const flush = () => {
+        if (!this.ready()) return void setTimeout(flush, Math.max(this.lingerMs, 10));
         const actions = this.pending;
         this.pending = [];
         this.sent = undefined;
