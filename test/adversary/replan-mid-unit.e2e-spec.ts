@@ -3,7 +3,7 @@ import { ConnectionHandOff } from '../../src/platform/database/connection-hand-o
 import { REPLAN_MAX_MS } from '../../src/platform/database/prepared-statements';
 import { sql } from '../../src/platform/database/sql';
 import { SqlTransaction } from '../../src/platform/database/sql-transaction';
-import { runnerOnPool } from '../support/pool-runner';
+import { recordingPool, runnerOnPool } from '../support/pool-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**
@@ -28,15 +28,7 @@ describe('replan in the middle of a unit of work (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('replanmid');
-    pool = new Pool({ connectionString: db.url, max: 1 });
-    pool.on('connect', (client: PoolClient) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
-        if (text) sent.push(text);
-        return query(...args);
-      };
-    });
+    pool = recordingPool(db.url, sent);
     await pool.query('CREATE SCHEMA r; CREATE TABLE r.notes (id int PRIMARY KEY, n int NOT NULL); CREATE TABLE r.inbox (id int PRIMARY KEY, note text NOT NULL)');
     await pool.query('INSERT INTO r.notes SELECT g, 0 FROM generate_series(1, 10) g');
     const real = Date.now.bind(Date);

@@ -1,10 +1,10 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { REPLAN_FIRST_MS } from '../../src/platform/database/prepared-statements';
 import { sql } from '../../src/platform/database/sql';
 import { TransactionRunner } from '../../src/platform/database/transaction-runner';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
-import { runnerOnPool } from '../support/pool-runner';
+import { recordingPool, runnerOnPool, seqScans } from '../support/pool-runner';
 
 /** Values that must come back exactly as the parameterised path stored them, prepared or inlined. */
 const VALUES = ["o'brien", "x'); DELETE FROM p.canary; --", 'a\\b', 'end\\', 'NULL', '{a,"b",NULL}', '$1 $2 $$', 'cart 😀🛒', `${"'\\".repeat(5_000)}`];
@@ -26,15 +26,7 @@ describe('prepared statements (real Postgres)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('prep');
     // One connection: every unit of work runs on the session whose statements the test reads.
-    pool = new Pool({ connectionString: db.url, max: 1 });
-    pool.on('connect', (client: PoolClient) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
-        if (text) sent.push(text);
-        return query(...args);
-      };
-    });
+    pool = recordingPool(db.url, sent);
     await pool.query('CREATE SCHEMA p; CREATE TABLE p.notes (id int PRIMARY KEY, body text, tags text[]); CREATE TABLE p.canary (x int); INSERT INTO p.canary VALUES (1)');
   });
 
@@ -89,11 +81,7 @@ describe('prepared statements (real Postgres)', () => {
 
   it('never prepares a statement with an array parameter: its generic plan, made while the table was small, scanned it as it grew', async () => {
     const tx = runner();
-    const scans = async () => {
-      // This session's counters reach the view at its next report: forced, then read in a later transaction.
-      await pool.query('SELECT pg_stat_force_next_flush()');
-      return Number((await pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'p.mails'::regclass`)).rows[0].seq_scan);
-    };
+    const scans = () => seqScans(pool, 'p.mails');
     // Rows as wide as the e-mails' (text columns), never analyzed, as a young table on a Postgres without autovacuum.
     await pool.query('CREATE TABLE p.mails (id uuid PRIMARY KEY, "to" text, subject text, body text, template text, last_error text, sent_at timestamptz)');
     await pool.query(`INSERT INTO p.mails (id, body) SELECT gen_random_uuid(), 'x' FROM generate_series(1, 5)`);
@@ -110,10 +98,7 @@ describe('prepared statements (real Postgres)', () => {
 
   it('plans its statements anew after REPLAN_FIRST_MS: a generic plan made while a table was tiny (a Seq Scan) does not outlive its growth', async () => {
     const tx = runner();
-    const scans = async () => {
-      await pool.query('SELECT pg_stat_force_next_flush()');
-      return Number((await pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'p.young'::regclass`)).rows[0].seq_scan);
-    };
+    const scans = () => seqScans(pool, 'p.young');
     // Analyzed while tiny (an autovacuum or a vacuumdb right after a deploy), then no ANALYZE as it grows.
     await pool.query('CREATE TABLE p.young (id uuid PRIMARY KEY, body text)');
     await pool.query(`INSERT INTO p.young SELECT gen_random_uuid(), 'x' FROM generate_series(1, 5); ANALYZE p.young`);
