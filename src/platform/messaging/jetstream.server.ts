@@ -177,6 +177,8 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
       if (status.type === 'disconnect') this.connected = false;
       else if (status.type === 'reconnect') this.connected = true;
     }
+    // Closed for good: nothing to wait for (an ack then fails, and JetStream redelivers after ack_wait).
+    this.connected = true;
   }
 
   /** Queues an ack or nak (ACK_LINGER_MS); the delivery's slot is free at once, its durable pulls again meanwhile. */

@@ -23,7 +23,8 @@ export class SettleBatch {
     this.pending.push(action);
     this.sent ??= new Promise((resolve) => {
       const flush = () => {
-        if (!this.ready()) return void setTimeout(flush, Math.max(this.lingerMs, 10));
+        // Unref'd: waiting for a connection never keeps a process alive (its acks are then lost, and redelivered).
+        if (!this.ready()) return void setTimeout(flush, Math.max(this.lingerMs, 10)).unref();
         const actions = this.pending;
         this.pending = [];
         this.sent = undefined;
