@@ -71,7 +71,7 @@ export const sql = {
 /**
  * A statement on its own (its own transaction) on a pooled connection, with `pg` directly: TypeORM's
  * query runner (made, connected and released per statement) was 2% of the Node thread at 80 orders/s,
- * for the e-mail marks, the card-token hand-overs and the activity log. Errors as TypeORM raised them
+ * for the activity log's rows and the relays' backlog counts. Errors as TypeORM raised them
  * (QueryFailedError, the SQLSTATE on `code`), as in a unit of work (SqlTransaction). Not `pool.query`:
  * it closes the session on any error, a refused row included, and the statements prepared on it go too.
  */
