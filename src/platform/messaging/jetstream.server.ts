@@ -44,9 +44,8 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
   private readonly inFlight = new Set<Promise<void>>();
   /** False between a disconnect and the reconnect: queued acks wait (SettleBatch), unless closing. */
   private connected = true;
+  /** Acks and naks on their way: a close waits for them (`flushed`), a delivery's slot does not. */
   private readonly settles = new SettleBatch(ACK_LINGER_MS, () => this.connected || this.closing);
-  /** Acks and naks on their way (SettleBatch): a close waits for them, a delivery's slot does not. */
-  private readonly settling = new Set<Promise<void>>();
   private closing = false;
 
   constructor(
@@ -81,7 +80,7 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
     await Promise.all(this.pumps);
     this.pulls.forEach((pulls) => pulls.close());
     await Promise.all([...this.inFlight]);
-    while (this.settling.size > 0) await Promise.all([...this.settling]);
+    await this.settles.flushed();
   }
 
   on(): void {
@@ -183,9 +182,6 @@ export class JetStreamServer extends ConsumerServer implements CustomTransportSt
 
   /** Queues an ack or nak (ACK_LINGER_MS); the delivery's slot is free at once, its durable pulls again meanwhile. */
   private settle(action: () => void): void {
-    const sent = this.settles.add(action);
-    if (this.settling.has(sent)) return;
-    this.settling.add(sent);
-    void sent.finally(() => this.settling.delete(sent));
+    void this.settles.add(action);
   }
 }

@@ -80,4 +80,25 @@ describe('SettleBatch: acks settled in one turn of the event loop go out togethe
       jest.useRealTimers();
     }
   });
+
+  it('flushed: resolves once every action added so far ran, those added while it waits too', async () => {
+    jest.useFakeTimers();
+    try {
+      const batch = new SettleBatch(5);
+      const ran: string[] = [];
+      void batch.add(() => ran.push('a'));
+      let done = false;
+      const flushed = batch.flushed().then(() => (done = true));
+      jest.advanceTimersByTime(5);
+      void batch.add(() => ran.push('b'));
+      await Promise.resolve();
+      jest.advanceTimersByTime(5);
+      await flushed;
+      expect(done).toBe(true);
+      expect(ran).toEqual(['a', 'b']);
+      await expect(new SettleBatch(5).flushed()).resolves.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -36,6 +36,11 @@ export class SettleBatch {
     });
     return this.sent;
   }
+
+  /** Once every action added so far has run (those added meanwhile too). */
+  async flushed(): Promise<void> {
+    while (this.sent) await this.sent;
+  }
 }
 
 /** An ack or nak on a closing connection throws; the message is redelivered, which the inbox absorbs. */
