@@ -5,12 +5,12 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**
  * Attack on sql.ts `alone()` (f0badc9): pg-pool's `pool.query` releases its client with the
- * query's error, and pg-pool destroys a client released with an error. A statement on its own
- * that fails with an ordinary SQL error (23505, 22P02) therefore closes a healthy pooled session
- * (a new backend, a new TLS handshake, and the prepared statements of the units of work that
- * share the pool are gone). TypeORM's query runner released it without the error: kept.
+ * query's error, and pg-pool destroys a client released with an error, so a statement on its own
+ * that failed with an ordinary SQL error (23505, 22P02) closed a healthy pooled session (a new
+ * backend, a new TLS handshake, and the prepared statements of the units of work sharing the pool
+ * gone): 5 failures closed 5 sessions. TypeORM's query runner kept it, and so does `alone()` now.
  */
-describe('alone(): a failed statement closes its pooled connection (real Postgres)', () => {
+describe('alone(): a statement Postgres refuses keeps its pooled connection (real Postgres)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
 
@@ -45,7 +45,7 @@ describe('alone(): a failed statement closes its pooled connection (real Postgre
     poolOf(dataSource).removeAllListeners('remove');
   });
 
-  it('alone(): each failing statement (unique violation, bad input) ends the session; the next statement opens a new backend', async () => {
+  it('alone(): failing statements (unique violations) keep the session: the same backend answers the next ones', async () => {
     const pids = new Set<number>([await pid()]);
     let removed = 0;
     poolOf(dataSource).on('remove', () => removed++);
@@ -56,17 +56,17 @@ describe('alone(): a failed statement closes its pooled connection (real Postgre
     poolOf(dataSource).removeAllListeners('remove');
      
     console.log(`alone(): 5 failures -> ${removed} pooled sessions closed, ${pids.size} distinct backends`);
-    expect(removed).toBe(0); // fails: 5 sessions closed
+    expect(removed).toBe(0); // pool.query: 5 sessions closed
     expect(pids.size).toBe(1);
   });
 
-  it('the prepared statements of units of work on the same pool go with the session an alone() failure closed', async () => {
+  it('the prepared statements of units of work on the same pool outlive an alone() failure', async () => {
     const tx = new TransactionRunner(dataSource, true);
     const read = 'SELECT body FROM notes WHERE id = $1';
     for (let i = 0; i < 4; i++) await tx.run((m) => sql.one(m, read, [1]));
     const prepared = async () => (await sql.rows<{ n: number }>(dataSource.manager, 'SELECT count(*)::int AS n FROM pg_prepared_statements')).at(0)!.n;
     expect(await prepared()).toBeGreaterThan(0);
     await sql.exec(dataSource.manager, 'SELECT $1::int', ['x']).catch(() => undefined);
-    expect(await prepared()).toBeGreaterThan(0); // fails: a new session, none prepared
+    expect(await prepared()).toBeGreaterThan(0); // pool.query: a new session, none prepared
   });
 });
