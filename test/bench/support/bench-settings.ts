@@ -11,7 +11,7 @@ export const benchSettings = {
   postgresUrl: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   natsUrl: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
   /** Offered rates of the open-loop sweep, orders/s, climbed until one misses the p99 target. */
-  rates: numbers('BENCH_RATES', long ? [25, 35, 50, 75, 100, 125, 150, 200, 250, 300] : [25, 35, 50, 70, 100, 150, 200, 250]),
+  rates: numbers('BENCH_RATES', long ? [25, 35, 50, 75, 100, 125, 150, 200, 250, 300] : [35, 50, 70, 100, 150, 200, 250]),
   stepSeconds: num('BENCH_STEP_SECONDS', long ? 20 : 5),
   lowLoadRate: num('BENCH_LOW_RATE', 10),
   lowLoadSeconds: num('BENCH_LOW_SECONDS', long ? 20 : 5),
