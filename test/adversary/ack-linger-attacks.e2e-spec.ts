@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait-for';
 /** A TCP proxy to the shared broker whose live sockets can be cut (a broker outage / network blip). */
 class CuttableProxy {
   private server?: Server;
+  private port = 0;
   private readonly sockets = new Set<Socket>();
   async start(): Promise<string> {
     this.server = createServer((client) => {
@@ -22,15 +23,22 @@ class CuttableProxy {
       client.pipe(upstream);
       upstream.pipe(client);
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `nats://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
+    this.port = (this.server.address() as { port: number }).port;
+    return `nats://127.0.0.1:${this.port}`;
   }
   cut(): void {
     for (const s of this.sockets) s.destroy();
   }
+  /** The broker unreachable until `start` again (same port): live sockets cut, new ones refused. */
+  async down(): Promise<void> {
+    this.cut();
+    await new Promise((r) => this.server?.close(r));
+  }
   async close(): Promise<void> {
     this.cut();
     await new Promise((r) => this.server?.close(r));
+    this.port = 0;
   }
 }
 
@@ -75,36 +83,51 @@ describeWithNats('lingering acks under a broken connection (real JetStream, cut 
     await nc.close();
   };
 
-  it.each([ACK_LINGER_MS, 0])('the connection is cut right after a burst of deliveries ended (linger %i ms): how many come again after ack_wait', async (linger) => {
+  /**
+   * Deliveries still in their handlers when the broker becomes unreachable; they finish during the
+   * outage, so every ack is settled while the connection is down. `waits`: the server's own
+   * SettleBatch (it holds them for the reconnect); otherwise the previous behaviour, handing them
+   * to nats.js at once, whose buffer is emptied when it dials again (`prepare`).
+   */
+  async function outage(name: string, waits: boolean): Promise<{ redelivered: number; ackPending: number }> {
     await purge();
-    await durable(`cut${linger}`);
+    await durable(name);
     const url = await proxy.start();
-    const h = new PullHarness(url, stream, `cut${linger}`, 8);
+    const N = 8;
+    const h = new PullHarness(url, stream, name, N, 600);
     await h.start();
-    // 0: acks settled turn by turn, with no wait for the connection (the previous behaviour), for comparison.
-    if (linger === 0) (h.server as unknown as { settles: SettleBatch }).settles = new SettleBatch(0);
+    if (!waits) (h.server as unknown as { settles: SettleBatch }).settles = new SettleBatch(ACK_LINGER_MS);
     try {
       const nc = await connect({ servers: NATS_URL });
       const js = nc.jetstream();
-      const N = 200;
       await Promise.all(Array.from({ length: N }, (_, i) => js.publish(subject, new TextEncoder().encode(`m${i}`))));
       await nc.close();
-      // Cut while the last deliveries' acks linger (every 5 ms, until all ran).
-      await waitFor('all dispatched', async () => h.dispatched >= N, { timeoutMs: 20_000, intervalMs: 1 });
-      proxy.cut();
+      await waitFor('every message in a handler', async () => h.running === N, { timeoutMs: 20_000, intervalMs: 5 });
+      await proxy.down();
+      // The handlers end (600 ms) while the broker is unreachable; their acks are settled then.
+      await waitFor('every handler done', async () => h.dispatched >= N, { timeoutMs: 20_000, intervalMs: 5 });
+      await sleep(300);
+      await proxy.start();
       await sleep(ACK_WAIT_MS * 2 + 1_000);
       const info = await h.consumerInfo();
-       
-      console.log(`linger ${linger}: cut after a burst of ${N}: dispatched ${h.dispatched} (redelivered ${h.dispatched - N}), broker num_redelivered=${info.num_redelivered}, ack_pending=${info.num_ack_pending}`);
-      expect(info.num_ack_pending).toBe(0);
-      // Acks queued while the connection is down wait for the reconnect: only those nats.js already
-      // took before it noticed the cut come again (after ack_wait; the inbox absorbs them). Sent
-      // into nats.js's buffer regardless, 47-59 of 200 came again, its buffer emptied at the reconnect.
-      expect(h.dispatched - N).toBeLessThanOrEqual(10);
+      console.log(`${waits ? 'waiting' : 'not waiting'} for the reconnect: ${N} acks settled during an outage, ${h.dispatched - N} redelivered, ack_pending=${info.num_ack_pending}`);
+      return { redelivered: h.dispatched - N, ackPending: info.num_ack_pending };
     } finally {
       await h.stop().catch(() => undefined);
       await proxy.close();
     }
+  }
+
+  it('acks settled while the broker is unreachable wait for the reconnect: none come again', async () => {
+    const { redelivered, ackPending } = await outage('down1', true);
+    expect(ackPending).toBe(0);
+    expect(redelivered).toBe(0);
+  });
+
+  it('the control: handed to nats.js during the outage (the previous behaviour), every one comes again after ack_wait', async () => {
+    const { redelivered, ackPending } = await outage('down0', false);
+    expect(ackPending).toBe(0);
+    expect(redelivered).toBe(8);
   });
 
   it('a nak with a delay: the redelivery comes about delay + ACK_LINGER_MS later, not before the delay', async () => {
