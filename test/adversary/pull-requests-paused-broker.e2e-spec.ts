@@ -47,7 +47,7 @@ describeWithNats('adversary: PullRequests after the broker stalls', () => {
     await sleep(1_000);
     expect(h.inFlight).toBe(2);
 
-    nats.pause();
+    await nats.pause();
     release(); // the two finish; their acks and the next pulls wait in the socket
     await sleep(8_000);
     const sent = h.publishes.length;

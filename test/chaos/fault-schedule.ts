@@ -49,7 +49,7 @@ export async function inject(kind: FaultKind, t: FaultTargets): Promise<{ target
       return { target: victim.name, outageMs: Date.now() - started };
     }
     case 'pause-nats':
-      t.nats.pause();
+      await t.nats.pause();
       await sleep(t.pauseMs);
       t.nats.resume();
       return { target: `nats-server (SIGSTOP ${t.pauseMs} ms)`, outageMs: Date.now() - started };

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,9 +58,16 @@ export class OwnNats {
     await exited;
   }
 
-  /** A network pause as clients see it: the process is frozen, its sockets stay open. */
-  pause(): void {
-    this.child?.kill('SIGSTOP');
+  /**
+   * A network pause as clients see it: the process is frozen, its sockets stay open. Resolves once
+   * every thread has stopped: a signal takes effect when each thread next enters the kernel, and on
+   * a loaded machine the server went on answering 45 of 50 publishes sent right after the SIGSTOP.
+   */
+  async pause(): Promise<void> {
+    const pid = this.child?.pid;
+    if (!pid) return;
+    this.child!.kill('SIGSTOP');
+    await waitFor('every nats-server thread stopped', () => allThreadsStopped(pid), { timeoutMs: 5_000, intervalMs: 2 });
   }
 
   resume(): void {
@@ -85,5 +92,16 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
     socket.connect(port, '127.0.0.1');
+  });
+}
+
+/** Every thread of `pid` in the stopped state (`T`, the third field of /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    try {
+      return /^T/.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, ''));
+    } catch {
+      return true; // the thread ended meanwhile
+    }
   });
 }
