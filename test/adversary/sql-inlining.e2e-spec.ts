@@ -339,6 +339,30 @@ describeWithNats('adversary: inlined parameters and units of work on pg (real Po
       expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'answered-rolled-back'`)).toHaveLength(0);
     });
 
+    it('an answer read only after its unit rolled back, a round trip later, is no unhandled rejection', async () => {
+      // Node ends a process on an unhandled rejection: an answer nobody reads in time must not be one.
+      const unhandled: unknown[] = [];
+      const hear = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', hear);
+      try {
+        for (const params of [['late-inlined'], [{ not: 'inlinable' }]]) {
+          let late: Promise<unknown> | undefined;
+          await expect(
+            tx.run(async (m) => {
+              late = sql.laterAnswered(m, `INSERT INTO adv.vals (k) VALUES ($1::text)`, params);
+              await m.exec(`SELECT 1`); // begun: the ROLLBACK is a round trip of its own
+              throw new Error('the unit of work fails');
+            }),
+          ).rejects.toThrow('the unit of work fails');
+          await new Promise((r) => setTimeout(r, 20));
+          expect(unhandled).toEqual([]);
+          await expect(late).rejects.toThrow(/rolled back/);
+        }
+      } finally {
+        process.off('unhandledRejection', hear);
+      }
+    });
+
     it('a leading statement that nothing carried goes with the COMMIT', async () => {
       await tx.run(async (m) => void m.lead(`INSERT INTO adv.vals (k) VALUES ('lead-at-commit')`));
       expect(await db.query(`SELECT 1 FROM adv.vals WHERE k = 'lead-at-commit'`)).toHaveLength(1);
