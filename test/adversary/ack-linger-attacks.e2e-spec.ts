@@ -23,7 +23,7 @@ class CuttableProxy {
       client.pipe(upstream);
       upstream.pipe(client);
     });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
+    await new Promise<void>((r, fail) => this.server!.once('error', fail).listen(this.port, '127.0.0.1', r));
     this.port = (this.server.address() as { port: number }).port;
     return `nats://127.0.0.1:${this.port}`;
   }
@@ -69,10 +69,10 @@ describeWithNats('lingering acks under a broken connection (real JetStream, cut 
     await nc.close();
   });
 
-  const durable = async (name: string) => {
+  const durable = async (name: string, ackWaitMs = ACK_WAIT_MS) => {
     const nc = await connect({ servers: NATS_URL });
     await (await nc.jetstreamManager()).consumers.add(stream, {
-      durable_name: name, ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, filter_subject: subject, max_deliver: -1, max_ack_pending: 20_000,
+      durable_name: name, ack_policy: AckPolicy.Explicit, ack_wait: ackWaitMs * 1_000_000, filter_subject: subject, max_deliver: -1, max_ack_pending: 20_000,
     });
     await nc.close();
   };
@@ -91,7 +91,10 @@ describeWithNats('lingering acks under a broken connection (real JetStream, cut 
    */
   async function outage(name: string, waits: boolean): Promise<{ redelivered: number; ackPending: number }> {
     await purge();
-    await durable(name);
+    // The acks reach the broker only after the outage (the handlers, the reconnect, the linger:
+    // about 1.3 s here); a 2 s ack_wait left a loaded machine little room before a redelivery.
+    const ackWaitMs = 5_000;
+    await durable(name, ackWaitMs);
     const url = await proxy.start();
     const N = 8;
     const h = new PullHarness(url, stream, name, N, 600);
@@ -106,9 +109,9 @@ describeWithNats('lingering acks under a broken connection (real JetStream, cut 
       await proxy.down();
       // The handlers end (600 ms) while the broker is unreachable; their acks are settled then.
       await waitFor('every handler done', async () => h.dispatched >= N, { timeoutMs: 20_000, intervalMs: 5 });
-      await sleep(300);
+      await sleep(100);
       await proxy.start();
-      await sleep(ACK_WAIT_MS * 2 + 1_000);
+      await sleep(ackWaitMs + 2_000);
       const info = await h.consumerInfo();
       console.log(`${waits ? 'waiting' : 'not waiting'} for the reconnect: ${N} acks settled during an outage, ${h.dispatched - N} redelivered, ack_pending=${info.num_ack_pending}`);
       return { redelivered: h.dispatched - N, ackPending: info.num_ack_pending };

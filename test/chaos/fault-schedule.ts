@@ -49,9 +49,12 @@ export async function inject(kind: FaultKind, t: FaultTargets): Promise<{ target
       return { target: victim.name, outageMs: Date.now() - started };
     }
     case 'pause-nats':
-      await t.nats.pause();
-      await sleep(t.pauseMs);
-      t.nats.resume();
+      try {
+        await t.nats.pause();
+        await sleep(t.pauseMs);
+      } finally {
+        t.nats.resume();
+      }
       return { target: `nats-server (SIGSTOP ${t.pauseMs} ms)`, outageMs: Date.now() - started };
     case 'kill-nats':
       await t.nats.kill();

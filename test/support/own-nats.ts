@@ -64,9 +64,10 @@ export class OwnNats {
    * a loaded machine the server went on answering 45 of 50 publishes sent right after the SIGSTOP.
    */
   async pause(): Promise<void> {
-    const pid = this.child?.pid;
-    if (!pid) return;
-    this.child!.kill('SIGSTOP');
+    const child = this.child;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    const pid = child.pid;
+    child.kill('SIGSTOP');
     await waitFor('every nats-server thread stopped', () => allThreadsStopped(pid), { timeoutMs: 5_000, intervalMs: 2 });
   }
 
@@ -97,7 +98,13 @@ function canConnect(port: number): Promise<boolean> {
 
 /** Every thread of `pid` in the stopped state (`T`, the third field of /proc/<pid>/task/<tid>/stat). */
 function allThreadsStopped(pid: number): boolean {
-  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true; // the process is gone: nothing runs
+  }
+  return tasks.every((tid) => {
     try {
       return /^T/.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, ''));
     } catch {

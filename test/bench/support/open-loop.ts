@@ -89,16 +89,26 @@ export async function openLoopStep(target: OrderTarget, rate: number, seconds: n
   return { rate, offered: total, accepted: ids.length, endToEnd: summary, http: summarize(httpMs), meetsTarget: summary.p99 <= p99TargetMs, cpuPerOrderMs, postgresCpuPerOrderMs };
 }
 
-/** Climbs the rates until one misses the p99 target; returns every step run and the highest rate that met it. */
+/**
+ * Climbs the rates until one misses the p99 target; returns every step run and the highest rate
+ * that met it. When the first rate misses, halves it until one meets the target (down to 5/s), so
+ * a slow machine or build reports what it sustains rather than 0.
+ */
 export async function sweep(target: OrderTarget, rates: number[], seconds: number, p99TargetMs: number, log: (line: string) => void) {
   const steps: StepResult[] = [];
+  const step = async (rate: number) => {
+    const result = await openLoopStep(target, rate, seconds, p99TargetMs);
+    steps.push(result);
+    log(`  ${target.label} ${rate}/s: ${result.accepted}/${result.offered} accepted, place→CONFIRMED p50 ${fmt(result.endToEnd.p50)} p99 ${fmt(result.endToEnd.p99)} ms; POST p99 ${fmt(result.http.p99)} ms; CPU ${result.cpuPerOrderMs?.toFixed(1) ?? '?'} ms/order, Postgres ${result.postgresCpuPerOrderMs?.toFixed(1) ?? '?'} ms/order`);
+    return result.meetsTarget;
+  };
   let best = 0;
   for (const rate of rates) {
-    const step = await openLoopStep(target, rate, seconds, p99TargetMs);
-    steps.push(step);
-    log(`  ${target.label} ${rate}/s: ${step.accepted}/${step.offered} accepted, place→CONFIRMED p50 ${fmt(step.endToEnd.p50)} p99 ${fmt(step.endToEnd.p99)} ms; POST p99 ${fmt(step.http.p99)} ms; CPU ${step.cpuPerOrderMs?.toFixed(1) ?? '?'} ms/order, Postgres ${step.postgresCpuPerOrderMs?.toFixed(1) ?? '?'} ms/order`);
-    if (!step.meetsTarget) break;
+    if (!(await step(rate))) break;
     best = rate;
+  }
+  for (let rate = Math.floor(rates[0] / 2); best === 0 && rate >= 5; rate = Math.floor(rate / 2)) {
+    if (await step(rate)) best = rate;
   }
   return { steps, best };
 }
