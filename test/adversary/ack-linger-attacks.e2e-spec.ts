@@ -35,9 +35,9 @@ class CuttableProxy {
     this.cut();
     await new Promise((r) => this.server?.close(r));
   }
+  /** Down for good: the next `start` takes a new port. */
   async close(): Promise<void> {
-    this.cut();
-    await new Promise((r) => this.server?.close(r));
+    await this.down();
     this.port = 0;
   }
 }
